@@ -1,0 +1,3 @@
+from trafficscan.cli import main
+
+main()

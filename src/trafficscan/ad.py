@@ -1,0 +1,116 @@
+"""The types every stage passes along: an :class:`Ad` in, a :class:`ScoredAd` out.
+
+One result type explains everything that scores an ad: a :class:`RuleHit` carries the rule,
+its weight and the :class:`Match` spans of the original text; the model's probability and the
+combined score sit beside the hits in :class:`ScoredAd`, with the share each part contributed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+_WS = re.compile(r"\s+")
+
+
+@dataclass(slots=True)
+class Ad:
+    """One advertisement as found on a source or read from a file.
+
+    ``text`` is what every later stage analyses and what match spans index into: the title,
+    body and contact field joined by newlines (empty parts left out).
+    """
+
+    source: str
+    url: str = ""
+    title: str = ""
+    body: str = ""
+    price: str = ""
+    location: str = ""
+    posted_at: str = ""
+    contact: str = ""
+    id: str = ""
+    label: int | None = None
+    category: str = ""
+    text: str = field(default="", repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.text:
+            self.text = join_text(self.title, self.body, self.contact)
+        if not self.id:
+            self.id = content_id(self.text)
+
+    def is_empty(self) -> bool:
+        return not (self.title.strip() or self.body.strip() or self.text.strip())
+
+
+def join_text(*parts: str) -> str:
+    """Join non-empty parts with newlines, skipping a part already contained in the text."""
+    out: list[str] = []
+    for part in parts:
+        part = (part or "").strip()
+        if part and not any(part in seen for seen in out):
+            out.append(part)
+    return "\n".join(out)
+
+
+def content_id(text: str) -> str:
+    """A stable id from normalised content: same words, same id, whatever the spacing or case.
+
+    Volatile fields (URL, source, dates) are left out so that a re-posted ad keeps its id.
+    """
+    canon = _WS.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+    return hashlib.sha256(canon.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A span of the ad's original ``text`` that triggered something."""
+
+    text: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "start": self.start, "end": self.end}
+
+
+@dataclass(slots=True)
+class RuleHit:
+    """A rule that fired on an ad, with the words that fired it."""
+
+    rule_id: str
+    category: str
+    weight: float
+    title: str = ""
+    matches: list[Match] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.rule_id,
+            "category": self.category,
+            "weight": self.weight,
+            "title": self.title,
+            "matches": [m.to_dict() for m in self.matches],
+        }
+
+
+@dataclass(slots=True)
+class ScoredAd:
+    """An ad with its entities, rule hits, model probability and combined score."""
+
+    ad: Ad
+    score: float
+    rule_score: float
+    model_score: float | None
+    flagged: bool
+    entities: dict[str, Any] = field(default_factory=dict)
+    hits: list[RuleHit] = field(default_factory=list)
+    explanation: dict[str, Any] = field(default_factory=dict)
+    first_seen: str | None = None
+    last_seen: str | None = None
+    is_new: bool | None = None
+    seen_with: dict[str, Any] | None = None

@@ -1,0 +1,1 @@
+"""Stage: features. Normalise ad text and extract contacts, prices, ages and places."""

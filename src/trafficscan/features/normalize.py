@@ -1,0 +1,290 @@
+"""Text normalisation that remembers where every character came from.
+
+Rules and extractors match on normalised text (NFKC, case-folded, leetspeak undone, spaced-out
+letters joined) but must report spans of the *original* ad text, so an analyst can highlight the
+words. :func:`normalize` returns a :class:`NormalizedText` whose ``offsets[i]`` is the index in the
+original string of normalised character ``i``.
+
+Two views are built, both with an offset map into the original:
+
+* the **contact view** (:func:`contact_view`): NFKC, case folding, invisible characters removed
+  and nothing else. Phones, e-mails, handles, URLs and prices are read from it, because undoing
+  leetspeak would destroy exactly what they are made of (``@``, ``$``, digits next to letters).
+* the **normalised text** (:func:`normalize`): the contact view plus spaced/dotted letters joined,
+  leetspeak and homoglyphs undone inside words, repeated punctuation and whitespace folded. Rules,
+  ages, places and counts are read from it. ``docs/rules.md`` is the contract for this view.
+
+Speed matters (every crawled ad goes through here), so the work is done by a handful of regex
+passes; Python code only runs per *match* (a leet word, a whitespace run), never per character,
+except for text that NFKC or case folding would change (full-width, ligatures, ``ß``...).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+__all__ = ["NormalizedText", "contact_view", "normalize", "normalize_both"]
+
+
+def _is_trailing_mark(ch: str) -> bool:
+    """Marks that belong to the character before them (combining accents, keycap, VS16)."""
+    return unicodedata.category(ch) in ("Mn", "Me", "Mc") or ch in "\ufe0e\ufe0f"
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizedText:
+    """Normalised text plus the map back to the original.
+
+    Invariants: ``len(offsets) == len(text) + 1``, ``offsets`` never decreases, and
+    ``offsets[-1] == len(original)``.
+    """
+
+    original: str
+    text: str
+    offsets: tuple[int, ...]  # len(offsets) == len(text) + 1; last entry == len(original)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a half-open span of ``text`` to the matching half-open span of ``original``.
+
+        The end is stretched over combining marks, variation selectors and the keycap mark that
+        follow the last character, so a highlight never cuts a visible character in two.
+        """
+        n = len(self.text)
+        start = max(0, min(start, n))
+        end = max(0, min(end, n))
+        if start >= end:
+            o = self.offsets[start]
+            return o, o
+        s = self.offsets[start]
+        e = self.offsets[end - 1] + 1
+        orig = self.original
+        limit = len(orig)
+        while e < limit and _is_trailing_mark(orig[e]):
+            e += 1
+        return s, e
+
+    def to_norm(self, original_index: int) -> int:
+        """The first normalised index whose source is at or after ``original_index``."""
+        return bisect.bisect_left(self.offsets, original_index, 0, len(self.offsets) - 1)
+
+
+# --------------------------------------------------------------------------------------------
+# Contact view: NFKC + casefold + invisible characters removed.
+
+# Soft hyphen, zero-width space/joiners, bidi controls, word joiner, BOM, C0/C1 controls that
+# are not whitespace. A ZWJ right after an emoji is kept: it glues emoji sequences (👨‍👩‍👧).
+_INVISIBLE = re.compile(
+    "[\u00ad\u180e\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+    "\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]"
+    "|(?<![\U0001f000-\U0001faff\u2600-\u27bf\ufe0f])\u200d"
+)
+
+_char_cache: dict[str, str] = {}
+
+
+def _fold_char(ch: str) -> str:
+    out = _char_cache.get(ch)
+    if out is None:
+        out = unicodedata.normalize("NFKC", ch).casefold()
+        # NFKC turns some characters into a space + combining mark (e.g. U+00A8 -> " \u0308");
+        # keep them as written so the result stays one "character" where possible.
+        if len(_char_cache) < 50_000:
+            _char_cache[ch] = out
+    return out
+
+
+def _fold_slow(original: str) -> tuple[str, list[int]]:
+    """NFKC + casefold cluster by cluster (a base character and its combining marks)."""
+    out: list[str] = []
+    offs: list[int] = []
+    n = len(original)
+    i = 0
+    while i < n:
+        j = i + 1
+        while j < n and unicodedata.combining(original[j]):
+            j += 1
+        piece = (
+            _fold_char(original[i])
+            if j == i + 1
+            else unicodedata.normalize("NFKC", original[i:j]).casefold()
+        )
+        out.append(piece)
+        if len(piece) == 1:
+            offs.append(i)
+        else:
+            offs.extend([i] * len(piece))
+        i = j
+    return "".join(out), offs
+
+
+def _contact(original: str) -> tuple[str, list[int]]:
+    """The contact view as (text, offsets without the final sentinel)."""
+    n = len(original)
+    if original.isascii():
+        text = original.lower()
+        offs = list(range(n))
+    else:
+        folded = original.casefold()
+        if len(folded) == n and unicodedata.is_normalized("NFKC", original):
+            # casefold never shortens a character, so equal length means one-to-one.
+            text, offs = folded, list(range(n))
+        else:
+            text, offs = _fold_slow(original)
+    if _INVISIBLE.search(text) is not None:
+        text, offs = _rewrite(text, offs, _INVISIBLE, lambda m: ("", ()))
+    return text, offs
+
+
+# --------------------------------------------------------------------------------------------
+# The regex-pass engine.
+
+_Repl = tuple[str, "tuple[int, ...] | range | list[int]"]
+
+
+def _rewrite(
+    text: str,
+    offs: list[int],
+    pattern: re.Pattern[str],
+    fn: Callable[[re.Match[str]], _Repl | None],
+) -> tuple[str, list[int]]:
+    """Replace every match of ``pattern`` by ``fn(match)`` and carry the offset map along.
+
+    ``fn`` returns ``(replacement, sources)`` where ``sources[k]`` is the index *in text* that
+    replacement character ``k`` comes from, or ``None`` to leave the match alone. Unchanged
+    stretches are copied with slices, so the cost is per match, not per character.
+    """
+    out: list[str] = []
+    new_offs: list[int] = []
+    pos = 0
+    for m in pattern.finditer(text):
+        r = fn(m)
+        if r is None:
+            continue
+        s, e = m.span()
+        if s > pos:
+            out.append(text[pos:s])
+            new_offs.extend(offs[pos:s])
+        rep, src = r
+        out.append(rep)
+        new_offs.extend([offs[k] for k in src])
+        pos = e
+    if not out and pos == 0:
+        return text, offs
+    out.append(text[pos:])
+    new_offs.extend(offs[pos:])
+    return "".join(out), new_offs
+
+
+# --------------------------------------------------------------------------------------------
+# Normalised text: one combined pass (the four rewrites never overlap).
+
+_LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
+# Cyrillic and Greek letters that look Latin; undone only in words that also have Latin letters
+# (a Russian ad written in Cyrillic stays Cyrillic).
+_HOMOGLYPH = {
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
+    "с": "c", "т": "t", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s", "ԁ": "d", "ԛ": "q",
+    "ԝ": "w", "ӏ": "l", "ɡ": "g", "ο": "o", "α": "a", "ρ": "p", "ν": "v", "κ": "k", "τ": "t",
+    "ι": "i", "υ": "u", "ε": "e", "χ": "x", "β": "b", "η": "n", "μ": "u",
+}  # fmt: skip
+_HOMO_CLASS = "".join(_HOMOGLYPH)
+_LATIN = re.compile(r"[a-z]")
+_TRAILING_DIGITS = re.compile(r"\d{2,}$")
+
+_PUNCT = r"!\"#%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~¡¿·•…‹›«»。、।॥‐‑‒–—―"
+_NORM_PASS = re.compile(
+    # 1. >= 3 single letters spaced or dotted out with one consistent separator: "n e w"
+    r"(?P<join>(?<![\w@$])[a-z](?P<sep>[ .\-_*·•])[a-z](?:(?P=sep)[a-z])+(?![\w]))"
+    # 2. a word that contains a leet digit/symbol or a homoglyph and does not start with a digit
+    rf"|(?P<leet>(?<![\w@$!])(?![\d_])(?=[\w@$]*(?:[013457@${_HOMO_CLASS}]|![\w@$]))"
+    r"[\w@$]+(?:!+[\w@$]+)*)"
+    # 3. whitespace that is not a single plain space
+    r"|(?P<ws>\s{2,}|[^\S ])"
+    # 4. a punctuation mark repeated
+    rf"|(?P<punct>(?P<pch>[{_PUNCT}])(?P=pch)+)"
+)
+
+
+def _undo_leet(word: str) -> str | None:
+    """Leet digits and symbols inside a word become letters; None when nothing changes.
+
+    A word that starts with a digit is left alone (``18yo``, ``2bhk``; the regex never offers
+    one), so is a word without any letter (``$500``). A trailing run of two or more digits is
+    kept (``age18``, ``covid19``), as is a leading ``@`` (a handle).
+    """
+    if not any(c.isalpha() for c in word):
+        return None
+    has_latin = _LATIN.search(word) is not None
+    tail = _TRAILING_DIGITS.search(word)
+    stop = tail.start() if tail else len(word)
+    chars = list(word)
+    changed = False
+    for k, c in enumerate(chars):
+        rep = _HOMOGLYPH.get(c)
+        if rep is not None:
+            if not has_latin:
+                continue
+        elif k >= stop or (c == "@" and k == 0):
+            continue
+        else:
+            rep = _LEET.get(c)
+            if rep is None:
+                continue
+        chars[k] = rep
+        changed = True
+    return "".join(chars) if changed else None
+
+
+def _norm_repl(m: re.Match[str]) -> _Repl | None:
+    kind = m.lastgroup
+    s, e = m.span()
+    if kind == "join":
+        return m.group()[::2], range(s, e, 2)
+    if kind == "leet":
+        word = m.group()
+        if "@" in word and m.string.startswith(".", e) and e + 1 < len(m.string):
+            return None  # name@domain.tld: an e-mail address, not leetspeak
+        new = _undo_leet(word)
+        if new is None:
+            return None
+        return new, range(s, e)
+    if kind == "ws":
+        if s == 0 or e == len(m.string):
+            return "", ()
+        return " ", (s,)
+    # repeated punctuation
+    return m.group()[0], (s,)
+
+
+def _full(original: str, text: str, offs: list[int]) -> NormalizedText:
+    ntext, noffs = _rewrite(text, offs, _NORM_PASS, _norm_repl)
+    if ntext[:1] == " ":  # a single leading space is not matched by the whitespace branch
+        ntext, noffs = ntext[1:], noffs[1:]
+    if ntext[-1:] == " ":
+        ntext, noffs = ntext[:-1], noffs[:-1]
+    noffs.append(len(original))
+    return NormalizedText(original, ntext, tuple(noffs))
+
+
+def contact_view(original: str) -> NormalizedText:
+    """NFKC + casefold + invisible characters removed: the text contacts and prices are read from."""
+    text, offs = _contact(original)
+    offs.append(len(original))
+    return NormalizedText(original, text, tuple(offs))
+
+
+def normalize(original: str) -> NormalizedText:
+    """The normalised text that rules match on (see ``docs/rules.md``)."""
+    text, offs = _contact(original)
+    return _full(original, text, offs)
+
+
+def normalize_both(original: str) -> tuple[NormalizedText, NormalizedText]:
+    """``(contact_view(original), normalize(original))``, sharing the work of the first pass."""
+    text, offs = _contact(original)
+    full = _full(original, text, offs)
+    return NormalizedText(original, text, (*offs, len(original))), full

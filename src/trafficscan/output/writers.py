@@ -1,0 +1,170 @@
+"""Streaming, atomic output writers.
+
+Files are written to a temporary file in the target folder with mode 0600 (they hold phone
+numbers of possible victims) and renamed into place only when complete: a killed scan leaves
+no partial output. ``-`` writes to standard output.
+
+``jsonl`` and ``csv`` stream in input order. ``json`` must sort items by score inside one
+envelope whose ``scan`` summary is only known at the end, so each item is spooled to a temporary
+file as it arrives and only ``(score, offset, length)`` stays in memory (~40 bytes an item);
+closing sorts that index and copies the items into the envelope.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import os
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from trafficscan.output.items import SCHEMA, redact_item
+
+FORMATS = ("json", "jsonl", "csv")
+
+CSV_COLUMNS = (
+    "id", "source", "url", "title", "text", "price", "location", "posted_at",
+    "score", "rule_score", "model_score", "flagged",
+    "phones", "emails", "handles", "urls", "ages", "prices", "locations",
+    "rule_ids", "categories", "matched_words", "first_seen", "last_seen", "new", "seen_with_count",
+)
+
+
+def default_output_name(fmt: str, now: datetime | None = None) -> str:
+    now = now or datetime.now()
+    return f"flagged-{now:%Y%m%d-%H%M%S}.{fmt}"
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+def flatten_for_csv(rec: dict[str, Any]) -> dict[str, str]:
+    """Nested fields become ``;``-joined text so a spreadsheet shows them in one cell."""
+    ents = rec.get("entities") or {}
+    rules = rec.get("rules") or []
+
+    def join(values: list[Any]) -> str:
+        return ";".join(str(v) for v in values)
+
+    row = {k: rec.get(k) for k in CSV_COLUMNS}
+    row["phones"] = join(ents.get("phones", []))
+    row["emails"] = join(ents.get("emails", []))
+    row["handles"] = join(f"{h['platform']}:{h['value']}" for h in ents.get("handles", []))
+    row["urls"] = join(ents.get("urls", []))
+    row["ages"] = join(ents.get("ages", []))
+    row["prices"] = join(f"{p['amount']:g} {p['currency']}" for p in ents.get("prices", []))
+    row["locations"] = join(ents.get("locations", []))
+    row["rule_ids"] = join(h["id"] for h in rules)
+    row["categories"] = join(sorted({h["category"] for h in rules}))
+    row["matched_words"] = join(m["text"] for h in rules for m in h.get("matches", []))
+    sw = rec.get("seen_with")
+    row["seen_with_count"] = sw.get("count") if isinstance(sw, dict) else ""
+    return {k: "" if v is None else (str(v).lower() if isinstance(v, bool) else str(v))
+            for k, v in row.items()}
+
+
+class OutputWriter:
+    """Write output records; call :meth:`close` with the envelope header on success."""
+
+    def __init__(self, target: str, fmt: str, *, redact: bool = False) -> None:
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown format {fmt!r}")
+        self.target = target
+        self.fmt = fmt
+        self.redact = redact
+        self.count = 0
+        self._tmp_path: str | None = None
+        self._index: list[tuple[float, int, int]] = []
+        self._spool: IO[bytes] | None = None
+        if target == "-":
+            self._out: IO[str] = sys.stdout
+        else:
+            folder = os.path.dirname(os.path.abspath(target))
+            fd, self._tmp_path = tempfile.mkstemp(
+                prefix=f".{os.path.basename(target)}.", suffix=".part", dir=folder)
+            os.fchmod(fd, 0o600)
+            self._out = open(fd, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        self._csv: Any = None
+        if fmt == "csv":
+            self._csv = csv.DictWriter(self._out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+            self._csv.writeheader()
+        elif fmt == "json":
+            self._spool = tempfile.TemporaryFile()  # noqa: SIM115 - anonymous: gone if killed
+
+    def write(self, record: dict[str, Any]) -> None:
+        if self.redact:
+            record = redact_item(record)
+        self.count += 1
+        if self.fmt == "jsonl":
+            self._out.write(_dumps(record) + "\n")
+        elif self.fmt == "csv":
+            self._csv.writerow(flatten_for_csv(record))
+        else:
+            assert self._spool is not None
+            data = _dumps(record).encode("utf-8")
+            offset = self._spool.tell()
+            self._spool.write(data)
+            # sort key: score descending, then arrival order (stable and deterministic)
+            self._index.append((-(record.get("score") or 0.0), offset, len(data)))
+
+    def close(self, header: dict[str, Any] | None = None) -> str:
+        """Finish the output. For ``json``, ``header`` is the envelope (schema, scan, ...)."""
+        if self.fmt == "json":
+            self._write_envelope(header or {})
+        self._out.flush()
+        if self._tmp_path is not None:
+            os.fsync(self._out.fileno())
+            self._out.close()
+            os.replace(self._tmp_path, self.target)
+            self._tmp_path = None
+        return self.target
+
+    def abort(self) -> None:
+        """Drop a partial output: nothing half-written is ever left at the target path."""
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None
+        if self._tmp_path is not None:
+            try:
+                self._out.close()
+            finally:
+                with contextlib.suppress(OSError):
+                    os.unlink(self._tmp_path)
+                self._tmp_path = None
+
+    def _write_envelope(self, header: dict[str, Any]) -> None:
+        assert self._spool is not None
+        env = {"schema": SCHEMA, **header}
+        env.pop("items", None)
+        head = json.dumps(env, ensure_ascii=False, indent=2)
+        # open the envelope, stream the sorted items, close it
+        self._out.write(head[:-2] + ',\n  "items": [')
+        self._index.sort()
+        spool = self._spool
+        for n, (_, offset, length) in enumerate(self._index):
+            spool.seek(offset)
+            item = json.loads(spool.read(length))
+            text = json.dumps(item, ensure_ascii=False, indent=2)
+            self._out.write(("\n    " if n == 0 else ",\n    ") + text.replace("\n", "\n    "))
+        self._out.write("\n  ]\n}\n" if self._index else "]\n}\n")
+        spool.close()
+        self._spool = None
+        self._index = []
+
+
+def open_writer(target: str | Path | None, fmt: str, *, redact: bool = False,
+                now: datetime | None = None) -> OutputWriter:
+    name = str(target) if target is not None else default_output_name(fmt, now)
+    return OutputWriter(name, fmt, redact=redact)
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+__all__ = ["CSV_COLUMNS", "FORMATS", "OutputWriter", "flatten_for_csv", "open_writer", "utc_now"]

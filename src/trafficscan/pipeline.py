@@ -1,0 +1,430 @@
+"""The two pipelines: ``scan`` (crawl → score → output) and ``score`` (files → score → output).
+
+Both stream: ads flow in batches from the source to the writer, and nothing holds a whole
+crawl or input file in memory. Every user error is raised before the output file is created,
+and outputs are atomic, so a failed run writes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from trafficscan import __version__
+from trafficscan.ad import Ad, ScoredAd
+from trafficscan.errors import EXIT_OK, EXIT_PARTIAL
+from trafficscan.output.items import item_to_dict
+from trafficscan.output.writers import OutputWriter, open_writer, utc_now
+from trafficscan.scoring import Scorer, ScorerSpec
+
+log = logging.getLogger("trafficscan")
+SCAN_BATCH = 64
+
+
+@dataclass
+class ScanOptions:
+    config: Path | None = None
+    output: str | None = None
+    format: str = "json"
+    threshold: float | None = None
+    sources: list[str] = field(default_factory=list)
+    state: Path | None = None
+    no_state: bool = False
+    new_only: bool = False
+    wait: bool = False
+    max_pages: int | None = None
+    write_all: bool = False
+    model: Path | None = None
+    no_model: bool = False
+    rules: list[Path] = field(default_factory=list)
+    redact: bool = False
+    log_file: Path | None = None
+    quiet: bool = False
+
+
+@dataclass
+class ScoreOptions:
+    inputs: list[str]
+    output: str | None = None
+    format: str = "json"
+    threshold: float | None = None
+    write_all: bool = False
+    model: Path | None = None
+    no_model: bool = False
+    rules: list[Path] = field(default_factory=list)
+    redact: bool = False
+    text_columns: list[str] = field(default_factory=list)
+    jobs: int | None = None
+    batch_size: int = 1000
+    quiet: bool = False
+
+
+def scorer_spec(rules: Sequence[Path], model: Path | None, no_model: bool,
+                threshold: float | None) -> ScorerSpec:
+    return ScorerSpec(rules=tuple(str(p) for p in rules),
+                      model="" if no_model else (str(model) if model else None),
+                      threshold=threshold)
+
+
+def model_info(scorer: Scorer) -> dict[str, Any] | None:
+    if scorer.model is None:
+        return None
+    return scorer.model.info()
+
+
+def setup_logging(log_file: Path | None, quiet: bool) -> None:
+    """Errors to stderr (always); everything to ``--log-file`` as JSON lines when given."""
+    import json
+
+    root = logging.getLogger("trafficscan")
+    root.setLevel(logging.INFO)
+    root.propagate = False
+    for h in list(root.handlers):
+        root.removeHandler(h)
+    stderr = logging.StreamHandler(sys.stderr)
+    stderr.setLevel(logging.ERROR if quiet else logging.WARNING)
+    stderr.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    root.addHandler(stderr)
+    if log_file is not None:
+        class JsonFormatter(logging.Formatter):
+            def format(self, record: logging.LogRecord) -> str:
+                entry = {"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(record.created)),
+                         "level": record.levelname.lower(), "logger": record.name,
+                         "message": record.getMessage(), "pid": os.getpid()}
+                extra = getattr(record, "data", None)
+                if isinstance(extra, dict):
+                    entry.update(extra)
+                return json.dumps(entry, ensure_ascii=False)
+
+        fh = logging.FileHandler(log_file, encoding="utf-8")
+        fh.setFormatter(JsonFormatter())
+        fh.setLevel(logging.INFO)
+        root.addHandler(fh)
+
+
+def _is_tty() -> bool:
+    return sys.stdout.isatty() and sys.stderr.isatty()
+
+
+# --------------------------------------------------------------------------- scan
+
+
+class _Stop:
+    """Turns SIGINT/SIGTERM into a graceful stop: finish what is done, mark the scan interrupted."""
+
+    def __init__(self) -> None:
+        self.signal: str | None = None
+        self._old: dict[int, Any] = {}
+
+    def __enter__(self) -> _Stop:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(ValueError):  # not the main thread (tests): leave as is
+                self._old[sig] = signal.signal(sig, self._handle)
+        return self
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        if self.signal is not None:  # a second signal: stop at once
+            raise KeyboardInterrupt
+        self.signal = signal.Signals(signum).name
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, old in self._old.items():
+            signal.signal(sig, old)
+
+
+def run_scan(opts: ScanOptions) -> int:
+    setup_logging(opts.log_file, opts.quiet)
+    with contextlib.ExitStack() as stack:
+        # 1. everything the user gave us is validated before anything is fetched or written
+        if opts.config is None:
+            from trafficscan.demo.server import serve_demo
+
+            config = stack.enter_context(serve_demo())
+        else:
+            from trafficscan.config import load_config
+
+            config = load_config(opts.config)
+        sources = config.select(opts.sources)
+        scorer = scorer_spec(opts.rules, opts.model, opts.no_model, opts.threshold).build()
+        db = None
+        if not opts.no_state:
+            from trafficscan.state import StateDB, default_state_path
+
+            db = stack.enter_context(StateDB.open(opts.state or default_state_path(), wait=opts.wait))
+        writer = open_writer(opts.output, opts.format, redact=opts.redact)
+        stop = stack.enter_context(_Stop())
+        started = utc_now()
+        scan_id = db.begin_scan([s.name for s in sources], started) if db else None
+        log.info("scan started", extra={"data": {"event": "scan_started", "sources": [s.name for s in sources]}})
+        counts = {"ads_seen": 0, "ads_new": 0, "ads_flagged": 0, "ads_written": 0}
+        top: list[ScoredAd] = []
+        from trafficscan.crawl import Crawler
+
+        crawler = Crawler(config, sources, max_pages=opts.max_pages,
+                          progress=not opts.quiet and _is_tty())
+        status = "completed"
+        try:
+            asyncio.run(_crawl_and_score(crawler, scorer, writer, db, scan_id, opts, counts, top, stop))
+        except BaseException:
+            writer.abort()
+            if db is not None and scan_id is not None:
+                db.finish_scan(scan_id, status="interrupted", counts=counts,
+                               errors=crawler.stats.errors)
+            raise
+        stats = crawler.stats.to_dict()
+        errors = list(crawler.stats.errors)
+        if stop.signal:
+            status = "interrupted"
+            errors.append({"source": "*", "url": "", "error": f"scan interrupted by {stop.signal}"})
+        scan_summary = {
+            "sources": [s.name for s in sources],
+            "started_at": started,
+            "finished_at": utc_now(),
+            "status": status,
+            **{k: v for k, v in stats.items() if k != "errors"},
+            "ads_seen": counts["ads_seen"],
+            "ads_new": counts["ads_new"] if db is not None else counts["ads_seen"],
+            "ads_flagged": counts["ads_flagged"],
+            "ads_written": counts["ads_written"],
+            "errors": errors,
+        }
+        header = {"generated_at": scan_summary["finished_at"], "trafficscan": __version__,
+                  "threshold": scorer.threshold, "model": model_info(scorer),
+                  "scan": scan_summary}
+        path = writer.close(header)
+        if db is not None and scan_id is not None:
+            db.finish_scan(scan_id, status=status, counts=counts, errors=errors)
+        log.info("scan finished", extra={"data": {"event": "scan_finished", **{k: v for k, v in scan_summary.items() if k != "errors"}, "errors": len(errors), "output": path}})
+        if not opts.quiet:
+            print_summary(scan_summary, top, path, scorer.threshold, to_stderr=path == "-")
+        return EXIT_PARTIAL if errors else EXIT_OK
+
+
+async def _crawl_and_score(crawler: Any, scorer: Scorer, writer: OutputWriter, db: Any,
+                           scan_id: Any, opts: ScanOptions, counts: dict[str, int],
+                           top: list[ScoredAd], stop: _Stop) -> None:
+    loop = asyncio.get_running_loop()
+    batch: list[Ad] = []
+    pending: asyncio.Future[list[ScoredAd]] | None = None
+
+    def finish(done: list[ScoredAd]) -> None:
+        if db is not None:
+            db.record(scan_id, done)
+        for item in done:
+            counts["ads_seen"] += 1
+            if item.is_new is not False:
+                counts["ads_new"] += 1
+            if item.flagged:
+                counts["ads_flagged"] += 1
+                _keep_top(top, item)
+            if (item.flagged or opts.write_all) and not (opts.new_only and item.is_new is False):
+                writer.write(item_to_dict(item))
+                counts["ads_written"] += 1
+
+    gen = crawler.ads()
+    try:
+        async for ad in gen:
+            batch.append(ad)
+            if len(batch) >= SCAN_BATCH:
+                # score in a thread while the crawl goes on; one batch in flight at a time
+                if pending is not None:
+                    finish(await pending)
+                pending = loop.run_in_executor(None, scorer.score_batch, batch)
+                batch = []
+            if stop.signal:
+                break
+    finally:
+        await gen.aclose()
+    if pending is not None:
+        finish(await pending)
+    if batch:
+        finish(scorer.score_batch(batch))
+
+
+def _keep_top(top: list[ScoredAd], item: ScoredAd, n: int = 10) -> None:
+    top.append(item)
+    if len(top) > n * 4:
+        top.sort(key=lambda s: -s.score)
+        del top[n:]
+
+
+def print_summary(scan: dict[str, Any], top: list[ScoredAd], path: str, threshold: float,
+                  *, to_stderr: bool = False) -> None:
+    from rich.console import Console
+
+    console = Console(stderr=to_stderr, highlight=False)
+    errors = scan.get("errors", [])
+    line = (f"[bold]{len(scan.get('sources', []))}[/] sources · [bold]{scan.get('pages_fetched', 0)}[/] pages · "
+            f"[bold]{scan['ads_seen']}[/] ads seen · [bold]{scan['ads_new']}[/] new · "
+            f"[bold red]{scan['ads_flagged']}[/] flagged (score ≥ {threshold:g})")
+    if scan.get("robots_forbidden"):
+        line += f" · {scan['robots_forbidden']} blocked by robots.txt"
+    console.print(line)
+    _print_top(console, top)
+    if errors:
+        console.print(f"[yellow]{len(errors)} error{'s' * (len(errors) != 1)}[/] (listed in the output's scan.errors):")
+        for e in errors[:5]:
+            console.print(f"  [yellow]•[/] {e['source']}: {e['url']} — {e['error']}", markup=False)
+        if len(errors) > 5:
+            console.print(f"  … and {len(errors) - 5} more")
+    if path != "-":
+        console.print(f"Wrote [bold]{scan['ads_written']}[/] ads to [cyan]{path}[/] (mode 0600)")
+
+
+def _print_top(console: Any, top: list[ScoredAd], n: int = 5) -> None:
+    from rich.table import Table
+
+    top.sort(key=lambda s: -s.score)
+    if not top:
+        return
+    table = Table(title="Top flagged ads", title_justify="left", show_lines=False)
+    table.add_column("score", justify="right")
+    table.add_column("rules", justify="right")
+    table.add_column("model", justify="right")
+    table.add_column("ad")
+    table.add_column("why", overflow="fold")
+    for item in top[:n]:
+        why = "; ".join(
+            f"{h.category}: " + ", ".join(dict.fromkeys(f'"{m.text}"' for m in h.matches[:2]))
+            for h in item.hits if h.category != "awareness")[:160]
+        title = (item.ad.title or item.ad.text)[:48].replace("\n", " ")
+        table.add_row(f"{item.score:.2f}", f"{item.rule_score:.2f}",
+                      "—" if item.model_score is None else f"{item.model_score:.2f}",
+                      title, why or "model only")
+    console.print(table)
+
+
+# --------------------------------------------------------------------------- score
+
+
+def _batches(ads: Iterator[Ad], size: int) -> Iterator[list[Ad]]:
+    batch: list[Ad] = []
+    for ad in ads:
+        batch.append(ad)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+_WORKER: Scorer | None = None
+
+
+def _init_worker(spec: ScorerSpec) -> None:
+    global _WORKER
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    _WORKER = spec.build()
+
+
+def _score_in_worker(batch: list[Ad]) -> list[dict[str, Any]]:
+    assert _WORKER is not None
+    return [_scored_record(s) for s in _WORKER.score_batch(batch)]
+
+
+def _scored_record(s: ScoredAd) -> dict[str, Any]:
+    return item_to_dict(s)
+
+
+def run_score(opts: ScoreOptions) -> int:
+    from trafficscan.records import RecordOptions, RecordStats, read_records
+
+    setup_logging(None, opts.quiet)
+    spec = scorer_spec(opts.rules, opts.model, opts.no_model, opts.threshold)
+    scorer = spec.build()  # validates rules and model before any output exists
+    for p in opts.inputs:  # fail fast on a missing file, before creating the output
+        if p != "-" and not Path(p).is_file():
+            from trafficscan.errors import InputError, Problem
+
+            raise InputError(Problem(file=p, message="file not found"))
+    stats = RecordStats()
+    ads = read_records(opts.inputs, RecordOptions(text_columns=opts.text_columns), stats)
+    jobs = opts.jobs or (os.cpu_count() or 1)
+    writer = open_writer(opts.output, opts.format, redact=opts.redact)
+    counts = {"ads_seen": 0, "ads_flagged": 0, "ads_written": 0}
+    started = time.perf_counter()
+    progress = None
+    try:
+        if not opts.quiet and _is_tty():
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            progress = Progress(SpinnerColumn(), TextColumn("scoring: {task.completed:,} ads"),
+                                TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
+                                transient=True, console=None)
+            progress.start()
+            task = progress.add_task("score", total=None, rate="")
+        for records in _scored_batches(ads, opts.batch_size, jobs, spec, scorer):
+            for rec in records:
+                counts["ads_seen"] += 1
+                if rec["flagged"]:
+                    counts["ads_flagged"] += 1
+                if rec["flagged"] or opts.write_all:
+                    writer.write(rec)
+                    counts["ads_written"] += 1
+            if progress is not None:
+                rate = counts["ads_seen"] / max(time.perf_counter() - started, 1e-9)
+                progress.update(task, completed=counts["ads_seen"], rate=f"{rate:,.0f} ads/s")
+    except BaseException:
+        writer.abort()
+        raise
+    finally:
+        if progress is not None:
+            progress.stop()
+    elapsed = time.perf_counter() - started
+    header = {"generated_at": utc_now(), "trafficscan": __version__,
+              "threshold": scorer.threshold, "model": model_info(scorer),
+              "scan": {"sources": [str(p) for p in opts.inputs], "ads_seen": counts["ads_seen"],
+                       "ads_skipped_empty": stats.skipped_empty,
+                       "ads_flagged": counts["ads_flagged"], "ads_written": counts["ads_written"],
+                       "errors": []}}
+    path = writer.close(header)
+    if not opts.quiet:
+        from rich.console import Console
+
+        console = Console(stderr=True, highlight=False)
+        console.print(f"[bold]{counts['ads_seen']:,}[/] ads scored in {elapsed:.1f} s "
+                      f"({counts['ads_seen'] / max(elapsed, 1e-9):,.0f} ads/s) · "
+                      f"[bold red]{counts['ads_flagged']:,}[/] flagged (score ≥ {scorer.threshold:g})"
+                      + ("" if path == "-" else f" · wrote {counts['ads_written']:,} to [cyan]{path}[/]"))
+    return EXIT_OK
+
+
+def _scored_batches(ads: Iterator[Ad], size: int, jobs: int, spec: ScorerSpec,
+                    scorer: Scorer) -> Iterator[list[dict[str, Any]]]:
+    """Score batches in order; with ``jobs > 1``, in worker processes (ordered ``imap``)."""
+    batches = _batches(ads, size)
+    first = next(batches, None)
+    if first is None:
+        return
+    second = next(batches, None)
+    if jobs <= 1 or second is None:  # small input: a pool costs more than it saves
+        yield [_scored_record(s) for s in scorer.score_batch(first)]
+        if second is not None:
+            yield [_scored_record(s) for s in scorer.score_batch(second)]
+            for b in batches:
+                yield [_scored_record(s) for s in scorer.score_batch(b)]
+        return
+    import itertools
+    import multiprocessing as mp
+    from collections import deque
+
+    ctx = mp.get_context("fork" if sys.platform == "linux" else "spawn")
+    with ctx.Pool(jobs, initializer=_init_worker, initargs=(spec,)) as pool:
+        # Pool.imap would drain the whole input into its task queue; a bounded window of
+        # batches in flight keeps memory flat and the output in input order.
+        window: deque[Any] = deque()
+        for batch in itertools.chain([first, second], batches):
+            window.append(pool.apply_async(_score_in_worker, (batch,)))
+            if len(window) >= 2 * jobs:
+                yield window.popleft().get()
+        while window:
+            yield window.popleft().get()

@@ -1,0 +1,395 @@
+"""Match a whole rule set against one ad, fast, and say exactly which words fired.
+
+Everything is compiled once per :class:`RuleSet`:
+
+* every phrase of every rule -- ``keywords``, ``near`` terms and ``with`` phrases, ``requires``
+  keywords and ``unless`` words -- goes into ONE Aho-Corasick automaton, so an ad is scanned
+  once whatever the number of keywords (5,000 extra keywords cost almost nothing);
+* every regex goes into one ``re2.Set``, which says in one linear pass which regexes match at
+  all; only those are run again to find their spans;
+* an index from phrase / regex / entity to the rules it can trigger, so only rules with at
+  least one trigger present are evaluated.
+
+Patterns run on the normalised text; spans are mapped back to the original text with
+:meth:`NormalizedText.span`, so an analyst can highlight exactly what fired even when the ad
+wrote ``n 3 w  g 1 r l``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+import ahocorasick
+import re2
+
+from trafficscan.ad import Match, RuleHit
+from trafficscan.features.normalize import NormalizedText, normalize
+from trafficscan.rules.model import Entity, Keywords, Near, Pattern, Regex, Rule
+
+if TYPE_CHECKING:
+    from trafficscan.rules.scoring import RuleScore
+
+# A "word character": Python's \w plus combining marks and the Indic blocks, because \w alone
+# splits Devanagari words at every vowel sign (लड़की -> लड, क). Dandas (।, ॥) are punctuation.
+_WORD_CLASS = "\\w\u0300-\u036f\u0900-\u0963\u0966-\u0dff"
+_WORD_CHAR_RE = re.compile(f"[{_WORD_CLASS}]")
+_WORD_RE = re.compile(f"[{_WORD_CLASS}]+")
+
+Span = tuple[int, int]
+
+
+class FeaturesLike(Protocol):
+    """What the engine needs from ``trafficscan.features.extract``'s result."""
+
+    @property
+    def normalized(self) -> NormalizedText: ...
+
+    def entity_spans(self, name: str) -> list[tuple[int, int]]: ...
+
+
+def is_word_char(ch: str) -> bool:
+    """True for letters, digits, ``_`` and Indic vowel signs: what a whole-word match may not touch."""
+    return _WORD_CHAR_RE.match(ch) is not None
+
+
+def normalize_phrase(phrase: str) -> str:
+    """A keyword as the automaton stores it: normalised exactly like ad text, spaces folded.
+
+    Keywords go through the same normalisation as the ads, so ``"N3W girl"`` in a pack still
+    matches, and a pack author never has to guess what normalisation does.
+    """
+    return " ".join(normalize(phrase).text.split())
+
+
+def _re2_options() -> re2.Options:
+    options = re2.Options()
+    options.log_errors = False  # RE2 would print to stderr; we report the error ourselves
+    return options
+
+
+_OPTIONS = _re2_options()
+
+
+def compile_regex(pattern: str) -> Any:
+    """Compile with RE2 (linear time, no catastrophic backtracking on hostile ads).
+
+    Raises ``ValueError`` with a message an analyst can act on when RE2 refuses the pattern.
+    """
+    try:
+        return re2.compile(pattern, _OPTIONS)
+    except re2.error as exc:
+        raw = exc.args[0] if exc.args else exc
+        detail = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+        if any(op in detail for op in ("(?=", "(?!", "(?<=", "(?<!")):
+            detail = f"lookaround is not supported by RE2 ({detail})"
+        elif "invalid escape sequence: \\" in detail and detail.rstrip()[-1:].isdigit():
+            detail = f"backreferences are not supported by RE2 ({detail})"
+        raise ValueError(detail) from None
+
+
+# --- compiled form -----------------------------------------------------------------------------
+
+_KW, _RX, _NEAR, _ENT = range(4)
+
+
+@dataclass(frozen=True, slots=True)
+class _CPattern:
+    kind: int
+    phrases: tuple[int, ...] = ()  # keywords, or near terms
+    with_phrases: tuple[int, ...] = ()
+    entity: str | None = None  # entity pattern, or near with_entity
+    regex: int = -1
+    within: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _CRule:
+    rule: Rule
+    patterns: tuple[_CPattern, ...]
+    requires: tuple[_CPattern, ...]
+    unless: tuple[int, ...]
+
+
+class _Compiled:
+    """The automaton, regexes and trigger indexes of a rule set. Built once, read-only."""
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self.phrase_ids: dict[str, int] = {}
+        self.regex_ids: dict[str, int] = {}
+        self.regexes: list[Any] = []
+        self.rules: list[_CRule] = []
+        self.by_phrase: dict[int, list[int]] = {}
+        self.by_regex: dict[int, list[int]] = {}
+        self.by_entity: dict[str, list[int]] = {}
+        for index, rule in enumerate(rules):
+            patterns = tuple(self._pattern(p) for p in rule.patterns)
+            requires = tuple(self._pattern(p) for p in rule.requires)
+            unless = tuple(self._phrase(w) for w in rule.unless)
+            self.rules.append(_CRule(rule, patterns, requires, unless))
+            for cp in patterns:
+                if cp.kind in (_KW, _NEAR):
+                    for pid in cp.phrases:
+                        _add(self.by_phrase, pid, index)
+                elif cp.kind == _RX:
+                    _add(self.by_regex, cp.regex, index)
+                elif cp.entity is not None:
+                    _add(self.by_entity, cp.entity, index)
+
+        self.automaton = ahocorasick.Automaton()
+        for phrase, pid in self.phrase_ids.items():
+            left = is_word_char(phrase[0])
+            right = is_word_char(phrase[-1])
+            self.automaton.add_word(phrase, (pid, len(phrase), left, right))
+        if self.phrase_ids:
+            self.automaton.make_automaton()
+
+        self.regex_set: Any = None
+        if self.regexes:
+            regex_set = re2.Set.SearchSet(_OPTIONS)
+            for source in self.regex_ids:
+                regex_set.Add(source)
+            try:
+                regex_set.Compile()
+                self.regex_set = regex_set
+            except re2.error:  # too big for one DFA: fall back to searching one by one
+                self.regex_set = None
+
+    def _phrase(self, text: str) -> int:
+        phrase = normalize_phrase(text)
+        if not phrase:  # the loader refuses these; guard anyway so the automaton stays valid
+            raise ValueError(f"keyword {text!r} is empty after normalisation")
+        return self.phrase_ids.setdefault(phrase, len(self.phrase_ids))
+
+    def _pattern(self, pattern: Pattern) -> _CPattern:
+        if isinstance(pattern, Keywords):
+            return _CPattern(_KW, phrases=tuple(self._phrase(k) for k in pattern.keywords))
+        if isinstance(pattern, Regex):
+            rid = self.regex_ids.get(pattern.regex)
+            if rid is None:
+                rid = self.regex_ids[pattern.regex] = len(self.regexes)
+                self.regexes.append(compile_regex(pattern.regex))
+            return _CPattern(_RX, regex=rid)
+        if isinstance(pattern, Near):
+            return _CPattern(
+                _NEAR,
+                phrases=tuple(self._phrase(t) for t in pattern.terms),
+                with_phrases=tuple(self._phrase(w) for w in pattern.with_),
+                entity=pattern.with_entity,
+                within=pattern.within,
+            )
+        if isinstance(pattern, Entity):
+            return _CPattern(_ENT, entity=pattern.entity)
+        raise TypeError(f"unknown pattern {pattern!r}")
+
+
+def _add(index: dict[Any, list[int]], key: Any, rule_index: int) -> None:
+    rules = index.setdefault(key, [])
+    if not rules or rules[-1] != rule_index:
+        rules.append(rule_index)
+
+
+# --- one ad ----------------------------------------------------------------------------------
+
+
+class _Scan:
+    """The per-ad state: phrase occurrences, matching regexes, entity and word positions."""
+
+    __slots__ = ("c", "entities", "features", "norm", "phrases", "regex_hits", "text",
+                 "word_ends", "word_starts")
+
+    def __init__(self, compiled: _Compiled, features: FeaturesLike) -> None:
+        self.c = compiled
+        self.features = features
+        self.norm = features.normalized
+        text = self.text = self.norm.text
+        n = len(text)
+        phrases: dict[int, list[Span]] = {}
+        if compiled.phrase_ids and text:
+            word = _WORD_CHAR_RE.match
+            for end, (pid, length, left, right) in compiled.automaton.iter(text):
+                start = end - length + 1
+                if left and start > 0 and word(text, start - 1):
+                    continue
+                if right and end + 1 < n and word(text, end + 1):
+                    continue
+                phrases.setdefault(pid, []).append((start, end + 1))
+        self.phrases = phrases
+        if compiled.regex_set is not None:
+            self.regex_hits = set(compiled.regex_set.Match(text) or ())
+        else:
+            self.regex_hits = {i for i, rx in enumerate(compiled.regexes) if rx.search(text)}
+        self.entities: dict[str, list[Span]] = {}
+        self.word_starts: list[int] | None = None
+        self.word_ends: list[int] = []
+
+    def candidates(self) -> list[int]:
+        """Rules with at least one trigger present, in rule-set order."""
+        c = self.c
+        found: set[int] = set()
+        for pid in self.phrases:
+            found.update(c.by_phrase.get(pid, ()))
+        for rid in self.regex_hits:
+            found.update(c.by_regex.get(rid, ()))
+        for name, rules in c.by_entity.items():
+            if self.entity(name):
+                found.update(rules)
+        return sorted(found)
+
+    def entity(self, name: str) -> list[Span]:
+        spans = self.entities.get(name)
+        if spans is None:
+            spans = self.entities[name] = [tuple(s) for s in self.features.entity_spans(name)]  # type: ignore[misc]
+        return spans
+
+    def phrase_spans(self, pids: Iterable[int]) -> list[Span]:
+        out: list[Span] = []
+        for pid in pids:
+            out.extend(self.phrases.get(pid, ()))
+        return out
+
+    def word_range(self, span: Span) -> tuple[int, int]:
+        """First and last word index a normalised span touches (first > last: between words)."""
+        if self.word_starts is None:
+            self.word_starts = []
+            self.word_ends = []
+            for m in _WORD_RE.finditer(self.text):
+                self.word_starts.append(m.start())
+                self.word_ends.append(m.end())
+        first = bisect.bisect_right(self.word_ends, span[0])
+        last = bisect.bisect_left(self.word_starts, span[1]) - 1
+        return first, last
+
+    def evaluate(self, p: _CPattern) -> list[Span]:
+        """Original-text spans where the pattern matched; empty if it did not."""
+        to_orig = self.norm.span
+        if p.kind == _KW:
+            return [to_orig(s, e) for s, e in self.phrase_spans(p.phrases)]
+        if p.kind == _RX:
+            if p.regex not in self.regex_hits:
+                return []
+            return [to_orig(*m.span()) for m in self.c.regexes[p.regex].finditer(self.text)
+                    if m.end() > m.start()]
+        if p.kind == _ENT:
+            assert p.entity is not None
+            return list(self.entity(p.entity))
+        return self._near(p)
+
+    def _near(self, p: _CPattern) -> list[Span]:
+        terms = self.phrase_spans(p.phrases)
+        if not terms:
+            return []
+        to_orig = self.norm.span
+        # partners: (normalised span, original span)
+        partners: list[tuple[Span, Span]]
+        if p.entity is not None:
+            to_norm = self.norm.to_norm
+            partners = []
+            for s, e in self.entity(p.entity):
+                ns, ne = to_norm(s), to_norm(e)
+                if ne > ns:
+                    partners.append(((ns, ne), (s, e)))
+        else:
+            partners = [((s, e), to_orig(s, e)) for s, e in self.phrase_spans(p.with_phrases)]
+        if not partners:
+            return []
+        out: list[Span] = []
+        partner_words = [(self.word_range(ns), ns, os) for ns, os in partners]
+        for term in terms:
+            t_first, t_last = self.word_range(term)
+            for (w_first, w_last), ns, os in partner_words:
+                if ns == term:
+                    continue  # a phrase is not near itself
+                if max(0, w_first - t_last, t_first - w_last) <= p.within:
+                    out.append(to_orig(*term))
+                    out.append(os)
+        return out
+
+
+# --- the rule set ----------------------------------------------------------------------------
+
+
+class RuleSet:
+    """Validated rules compiled for matching.
+
+    Pickling sends only the rule data; the receiving process recompiles (tens of milliseconds),
+    because neither RE2 objects nor the automaton need to cross a process boundary.
+    """
+
+    def __init__(self, rules: Sequence[Rule], packs: Sequence[str] = ()) -> None:
+        self.rules: tuple[Rule, ...] = tuple(rules)
+        self.packs: tuple[str, ...] = tuple(packs)
+        self._by_id = {r.id: r for r in self.rules}
+        self._compiled = _Compiled(self.rules)
+
+    @classmethod
+    def from_dirs(cls, extra_dirs: Sequence[Path] = (), *, bundled: bool = True) -> RuleSet:
+        """Load and validate packs: the easy way for a worker process to get its own set."""
+        from trafficscan.rules.loader import load_rules
+
+        return load_rules(extra_dirs, bundled=bundled)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (RuleSet, (self.rules, self.packs))
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def __iter__(self) -> Iterator[Rule]:
+        return iter(self.rules)
+
+    def get(self, rule_id: str) -> Rule | None:
+        return self._by_id.get(rule_id)
+
+    @property
+    def keyword_count(self) -> int:
+        """Distinct normalised phrases in the automaton (for benchmarks and ``rules list``)."""
+        return len(self._compiled.phrase_ids)
+
+    def match(self, features: FeaturesLike) -> list[RuleHit]:
+        """Every rule that fires on the ad, in rule-set order, with original-text spans."""
+        scan = _Scan(self._compiled, features)
+        original = scan.norm.original
+        hits: list[RuleHit] = []
+        for index in scan.candidates():
+            crule = self._compiled.rules[index]
+            spans = self._evaluate_rule(scan, crule)
+            if spans is None:
+                continue
+            rule = crule.rule
+            hits.append(RuleHit(
+                rule_id=rule.id, category=rule.category, weight=rule.weight, title=rule.title,
+                matches=[Match(original[s:e], s, e) for s, e in spans],
+            ))
+        return hits
+
+    def match_text(self, text: str) -> list[RuleHit]:
+        """Convenience for tests and ``rules test``: run the features stage, then :meth:`match`."""
+        from trafficscan.features import extract
+
+        return self.match(extract(text))
+
+    def score_text(self, text: str) -> RuleScore:
+        from trafficscan.rules.scoring import score_hits
+
+        return score_hits(self.match_text(text))
+
+    @staticmethod
+    def _evaluate_rule(scan: _Scan, crule: _CRule) -> list[Span] | None:
+        if any(pid in scan.phrases for pid in crule.unless):
+            return None
+        spans: list[Span] = []
+        for p in crule.patterns:
+            spans.extend(scan.evaluate(p))
+        if not spans:
+            return None
+        for p in crule.requires:
+            found = scan.evaluate(p)
+            if not found:
+                return None
+            spans.extend(found)
+        return sorted(set(spans))
