@@ -233,16 +233,17 @@ def parse_config(doc: Located) -> Config:
         raw_sources = []
     seen: dict[str, int] = {}
     for i, raw in enumerate(raw_sources):
+        name = raw.get("name") if isinstance(raw, dict) else None
+        if isinstance(name, str):
+            if name in seen:
+                c.add(("sources", i, "name"), f"duplicate source name {name!r}",
+                      f"already used by sources[{seen[name]}]")
+            seen.setdefault(name, i)
         src = _parse_source(c, raw, ("sources", i))
-        if src is None:
-            continue
-        if src.name in seen:
-            c.add(("sources", i, "name"), f"duplicate source name {src.name!r}",
-                  f"already used by sources[{seen[src.name]}]")
-        seen.setdefault(src.name, i)
-        sources.append(src)
+        if src is not None:
+            sources.append(src)
     if c.problems:
-        raise InputError(c.problems)
+        raise InputError(sorted(c.problems, key=lambda p: p.line or 0))
     return Config(path=doc.file, defaults=defaults, sources=tuple(sources))
 
 

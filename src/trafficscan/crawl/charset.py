@@ -49,9 +49,9 @@ def decode_body(body: bytes, content_type: str = "") -> tuple[str, str]:
     for bom, name in _BOMS:
         if body.startswith(bom):
             return body[len(bom):].decode(name, errors="replace"), name
-    for name in (header_charset(content_type), meta_charset(body), "utf-8", "cp1252"):
-        if name and name not in candidates:
-            candidates.append(name)
+    for found in (header_charset(content_type), meta_charset(body), "utf-8", "cp1252"):
+        if found and found not in candidates:
+            candidates.append(found)
     for name in candidates:
         try:
             return body.decode(name), name

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from bs4 import BeautifulSoup, Tag
 from bs4.element import NavigableString, PreformattedString
 
+from trafficscan.ad import Ad
 from trafficscan.config import Listing, Selector
 from trafficscan.crawl.urls import normalize_url
 
@@ -99,6 +100,13 @@ def extract_fields(el: Tag, fields: Mapping[str, Selector]) -> dict[str, str]:
     return {name: select_value(el, sel) for name, sel in fields.items()}
 
 
+def ad_from_fields(source: str, url: str, fields: Mapping[str, str]) -> Ad:
+    """An :class:`Ad` from extracted fields; a field without a selector stays empty."""
+    return Ad(source=source, url=url, title=fields.get("title", ""), body=fields.get("body", ""),
+              price=fields.get("price", ""), location=fields.get("location", ""),
+              posted_at=fields.get("posted_at", ""), contact=fields.get("contact", ""))
+
+
 def page_base(soup: BeautifulSoup, page_url: str) -> str:
     """The URL relative links resolve against: ``<base href>`` if present, else the page's."""
     base = soup.find("base", href=True)
@@ -135,7 +143,7 @@ def parse_listing(text: str, page_url: str, listing: Listing, fields: Mapping[st
     base = page_base(soup, page_url)
     strip = tuple(strip)
     items: list[ListingItem] = []
-    for pos, el in enumerate(soup.select(listing.item), start=1):
+    for pos, el in enumerate(soup.select(listing.item.css), start=1):
         link = None
         if listing.link is not None:
             raw = select_value(el, listing.link)

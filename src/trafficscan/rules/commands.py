@@ -73,7 +73,12 @@ def test_command(extra_dirs: Sequence[Path]) -> int:
     ruleset = _load(extra_dirs, _console(stderr=True))
     if ruleset is None:
         return EXIT_INPUT
-    count, failures = ExampleRunner(ruleset).check()
+    runner = ExampleRunner(ruleset)
+    if runner.fallback:
+        _console(stderr=True).print(
+            "[yellow]warning:[/] trafficscan.features.extract is not available: entity patterns "
+            "cannot match, examples that need them will fail")
+    count, failures = runner.check()
     if failures:
         table = Table(title="Failing examples", show_lines=True)
         table.add_column("rule id", no_wrap=True)

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from trafficscan.ad import Match
+from trafficscan.features.normalize import NormalizedText, normalize
 from trafficscan.rules.engine import FeaturesLike, RuleSet
 from trafficscan.rules.model import Example, Rule
 
@@ -41,10 +42,27 @@ class ExampleFailure:
                 f"{self.example.text!r}, got {got}")
 
 
-def _default_extract() -> Extract:
-    from trafficscan.features import extract
+@dataclass(frozen=True, slots=True)
+class TextOnlyFeatures:
+    """Normalised text and no entities: the stand-in while ``features.extract`` is missing."""
 
-    return extract
+    normalized: NormalizedText
+
+    def entity_spans(self, name: str) -> list[tuple[int, int]]:
+        return []
+
+
+def default_extract() -> tuple[Extract, bool]:
+    """The real ``trafficscan.features.extract``, or (text-only stand-in, True) if absent.
+
+    The stand-in lets keyword/regex/near examples run in a checkout where the features stage
+    is not built yet; entity patterns then never match, and ``rules test`` says so.
+    """
+    try:
+        from trafficscan.features import extract
+    except ImportError:
+        return (lambda text: TextOnlyFeatures(normalize(text))), True
+    return extract, False
 
 
 class ExampleRunner:
@@ -52,7 +70,10 @@ class ExampleRunner:
 
     def __init__(self, ruleset: RuleSet, extract: Extract | None = None) -> None:
         self.ruleset = ruleset
-        self.extract = extract or _default_extract()
+        self.fallback = False
+        if extract is None:
+            extract, self.fallback = default_extract()
+        self.extract = extract
         self._cache: dict[str, dict[str, list[Match]]] = {}
 
     def hits(self, text: str) -> dict[str, list[Match]]:

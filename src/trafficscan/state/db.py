@@ -140,7 +140,7 @@ class StateDB:
         (or ``timeout`` ran out), and :class:`InputError` (exit 2) when the file is not a
         usable state database: corrupt, someone else's, or written by a newer trafficscan.
         """
-        path = Path(path).expanduser()
+        path = Path(path).expanduser().absolute()
         _prepare_folder(path)
         lock = ScanLock(path)
         try:
@@ -349,7 +349,6 @@ class StateDB:
         """
         if self._closed:
             return
-        self._closed = True
         try:
             if self._scan_times:
                 with suppress(sqlite3.Error):
@@ -361,6 +360,7 @@ class StateDB:
                 self._conn.execute("PRAGMA optimize")
             self._conn.close()
         finally:
+            self._closed = True
             self._lock.release()
 
     def __enter__(self) -> Self:

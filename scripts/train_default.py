@@ -1,0 +1,40 @@
+#!/usr/bin/env python3
+"""Build the bundled model, models/default.skops, from the repo's corpus with a fixed seed.
+
+    python scripts/train_default.py            # writes models/default.skops
+    python scripts/train_default.py -o X.skops # elsewhere (the reproducibility test does this)
+
+Same data + same seed + same library versions → the same model fingerprint and metrics
+(tests/classifier/test_default_model.py checks the shipped file against a fresh build).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "data" / "corpus"
+SEED = 13
+TEST_SIZE = 0.2
+
+
+def corpus_files() -> list[Path]:
+    return sorted(CORPUS.glob("*.jsonl"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-o", "--output", type=Path, default=ROOT / "models" / "default.skops")
+    parser.add_argument("--quiet", action="store_true")
+    args = parser.parse_args(argv)
+    from trafficscan.classifier.commands import train_command
+
+    return train_command(data=corpus_files(), output=args.output, test_size=TEST_SIZE, seed=SEED,
+                         text_columns=[], label_column="label", positive=[], rules=[], cv=5,
+                         quiet=args.quiet)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
