@@ -207,6 +207,7 @@ class Crawler:
             return
         parsed = await asyncio.to_thread(parse_listing, page.text(), page.url, src.listing,
                                          src.fields, src.strip)
+        self.stats.source(src.name).items += len(parsed.items)
         if not parsed.items:
             self.stats.listing_pages_empty += 1
             log.warning("%s: item selector %r found nothing on %s", src.name,
@@ -258,6 +259,7 @@ class Crawler:
             self.stats.add_error(job.source.name, job.url, result.error)
             return
         self.stats.ads_skipped_empty += result.skipped_empty
+        self.stats.source(job.source.name).items += result.entries
         for ad in result.ads:
             await self._emit_counted(ad, job.source.name)
 
@@ -286,11 +288,13 @@ class Crawler:
 
     async def _records(self, job: _Job, lines: Iterable[str]) -> None:
         for n, rec in enumerate(parse_jsonl(lines, job.source.name)):
+            if n % 500 == 499:
+                await asyncio.sleep(0)  # a big local file must not starve the fetch tasks
             if rec.error:
                 self.stats.add_error(job.source.name, job.url, rec.error)
-            elif rec.ad is None:
+                continue
+            self.stats.source(job.source.name).items += 1
+            if rec.ad is None:
                 self.stats.ads_skipped_empty += 1
             else:
                 await self._emit_counted(rec.ad, job.source.name, need_title_or_body=False)
-            if n % 500 == 499:
-                await asyncio.sleep(0)  # a big local file must not starve the fetch tasks

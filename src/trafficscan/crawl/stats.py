@@ -15,6 +15,7 @@ class SourceProgress:
     """Per-source tallies, shown in the progress display and in ``CrawlStats.per_source``."""
 
     pages: int = 0
+    items: int = 0   # listing items, feed entries or JSONL records found (before empty ones)
     ads: int = 0
     errors: int = 0
 
@@ -58,6 +59,7 @@ class CrawlStats:
         out: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)
                                if f.name not in ("errors", "per_source")}
         out["errors_count"] = self.errors_count
-        out["per_source"] = {name: {"pages": p.pages, "ads": p.ads, "errors": p.errors}
+        out["per_source"] = {name: {"pages": p.pages, "items": p.items, "ads": p.ads,
+                                    "errors": p.errors}
                              for name, p in self.per_source.items()}
         return out
