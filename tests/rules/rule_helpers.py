@@ -25,8 +25,9 @@ class FakeFeatures:
         return list(self.entities.get(name, []))
 
 
-def features(text: str, *, norm: NormalizedText | None = None,
-             **entities: str | list[str]) -> FakeFeatures:
+def features(
+    text: str, *, norm: NormalizedText | None = None, **entities: str | list[str]
+) -> FakeFeatures:
     """Fake features of ``text``; each entity is given as the substring(s) of ``text`` it covers."""
     spans: dict[str, list[tuple[int, int]]] = {}
     for name, subs in entities.items():
@@ -82,12 +83,19 @@ def write_pack(folder: Path, yaml_text: str, name: str = "pack.yaml") -> Path:
     return path
 
 
-def rule_yaml(rid: str, body: str, *, category: str = "youth", weight: float = 0.4,
-              match: str = "x", no_match: str = "y") -> str:
+def rule_yaml(
+    rid: str,
+    body: str,
+    *,
+    category: str = "youth",
+    weight: float = 0.4,
+    match: str = "x",
+    no_match: str = "y",
+) -> str:
     """One rule with the boilerplate filled in; ``body`` holds patterns/requires/unless."""
     body = textwrap.indent(textwrap.dedent(body).strip(), "  ")
-    return (f"- id: {rid}\n  title: Test rule {rid}\n  category: {category}\n"
-            f"  weight: {weight}\n{body}\n  references: [\"test\"]\n"
-            f"  examples:\n    match: [{match!r}]\n    no_match: [{no_match!r}]\n")
-
-
+    return (
+        f"- id: {rid}\n  title: Test rule {rid}\n  category: {category}\n"
+        f'  weight: {weight}\n{body}\n  references: ["test"]\n'
+        f"  examples:\n    match: [{match!r}]\n    no_match: [{no_match!r}]\n"
+    )

@@ -17,7 +17,9 @@ def spans(hits, rule_id):
 def test_keywords_match_whole_words_only(make_rules):
     rs = make_rules(rule_yaml("t.kw", 'patterns:\n  - keywords: ["new girl", "fresh"]'))
     assert spans(rs.match(features("A New Girl, fresh!")), "t.kw") == [
-        ("New Girl", 2, 10), ("fresh", 12, 17)]
+        ("New Girl", 2, 10),
+        ("fresh", 12, 17),
+    ]
     for text in ("newgirl", "renew girl", "new girls", "refreshed", "fresh_x"):
         assert rs.match(features(text)) == [], text
 
@@ -43,20 +45,36 @@ def test_keywords_are_normalised_like_the_ads(make_rules):
 
 
 def test_regex_runs_on_normalised_text(make_rules):
-    rs = make_rules(rule_yaml("t.rx", r"""patterns:
-  - regex: '\b(1[4-7])\s*(yo|yrs?)\b'"""))
+    rs = make_rules(
+        rule_yaml(
+            "t.rx",
+            r"""patterns:
+  - regex: '\b(1[4-7])\s*(yo|yrs?)\b'""",
+        )
+    )
     assert spans(rs.match(features("Sweet 16 YO and 15yrs")), "t.rx") == [
-        ("16 YO", 6, 11), ("15yrs", 16, 21)]
+        ("16 YO", 6, 11),
+        ("15yrs", 16, 21),
+    ]
     assert rs.match(features("18 yo")) == []
 
 
 def test_near_either_order_within_words(make_rules):
-    rs = make_rules(rule_yaml("t.near", """patterns:
-  - near: {terms: ["girl", "ladki"], with: ["new", "fresh"], within: 3}"""))
+    rs = make_rules(
+        rule_yaml(
+            "t.near",
+            """patterns:
+  - near: {terms: ["girl", "ladki"], with: ["new", "fresh"], within: 3}""",
+        )
+    )
     assert spans(rs.match(features("new young pretty girl")), "t.near") == [
-        ("new", 0, 3), ("girl", 17, 21)]
+        ("new", 0, 3),
+        ("girl", 17, 21),
+    ]
     assert spans(rs.match(features("ladki, bilkul fresh")), "t.near") == [
-        ("ladki", 0, 5), ("fresh", 14, 19)]
+        ("ladki", 0, 5),
+        ("fresh", 14, 19),
+    ]
     assert rs.match(features("new in the big city girl")) == []  # 5 words apart
 
 
@@ -67,8 +85,13 @@ def test_near_default_within_is_five(make_rules):
 
 
 def test_near_with_entity(make_rules):
-    rs = make_rules(rule_yaml("t.ent", """patterns:
-  - near: {terms: ["girl", "girls"], with_entity: minor_age, within: 2}"""))
+    rs = make_rules(
+        rule_yaml(
+            "t.ent",
+            """patterns:
+  - near: {terms: ["girl", "girls"], with_entity: minor_age, within: 2}""",
+        )
+    )
     text = "college girl age 16, call now"
     hit = rs.match(features(text, minor_age="age 16"))
     assert spans(hit, "t.ent") == [("girl", 8, 12), ("age 16", 13, 19)]
@@ -78,7 +101,9 @@ def test_near_with_entity(make_rules):
 
 
 def test_entity_pattern_spans_are_the_entity_spans(make_rules):
-    rs = make_rules(rule_yaml("t.hub", "patterns:\n  - entity: scam_hub", category="recruitment-fraud"))
+    rs = make_rules(
+        rule_yaml("t.hub", "patterns:\n  - entity: scam_hub", category="recruitment-fraud")
+    )
     text = "Data entry job in Myawaddy and KK Park, free visa"
     hits = rs.match(features(text, scam_hub=["Myawaddy", "KK Park"]))
     assert spans(hits, "t.hub") == [("Myawaddy", 18, 26), ("KK Park", 31, 38)]
@@ -86,40 +111,65 @@ def test_entity_pattern_spans_are_the_entity_spans(make_rules):
 
 
 def test_unless_vetoes_anywhere_as_whole_words(make_rules):
-    rs = make_rules(rule_yaml("t.veto", """patterns:
+    rs = make_rules(
+        rule_yaml(
+            "t.veto",
+            """patterns:
   - keywords: ["new girl"]
-unless: ["helpline", "rescued"]"""))
+unless: ["helpline", "rescued"]""",
+        )
+    )
     assert rs.match(features("new girl here. Helpline 1098")) == []
     assert rs.match(features("Rescued: new girl")) == []
     assert rs.match(features("new girl, no helplines"))  # not the whole word
 
 
 def test_requires_all_must_match_and_add_their_spans(make_rules):
-    rs = make_rules(rule_yaml("t.req", """patterns:
+    rs = make_rules(
+        rule_yaml(
+            "t.req",
+            """patterns:
   - keywords: ["job abroad"]
 requires:
   - keywords: ["fee", "deposit"]
-  - entity: messaging_only_contact""", category="recruitment-fraud"))
+  - entity: messaging_only_contact""",
+            category="recruitment-fraud",
+        )
+    )
     text = "Job abroad, no interview. Fee 50000. WhatsApp only"
     hits = rs.match(features(text, messaging_only_contact="WhatsApp only"))
     assert spans(hits, "t.req") == [
-        ("Job abroad", 0, 10), ("Fee", 26, 29), ("WhatsApp only", 37, 50)]
+        ("Job abroad", 0, 10),
+        ("Fee", 26, 29),
+        ("WhatsApp only", 37, 50),
+    ]
     assert rs.match(features(text)) == []  # the entity requirement fails
-    assert rs.match(features("Job abroad, WhatsApp only",
-                             messaging_only_contact="WhatsApp only")) == []
+    assert (
+        rs.match(features("Job abroad, WhatsApp only", messaging_only_contact="WhatsApp only"))
+        == []
+    )
 
 
 def test_requires_alone_does_not_trigger(make_rules):
-    rs = make_rules(rule_yaml("t.req2", 'patterns:\n  - keywords: ["massage"]\nrequires:\n  - keywords: ["extras"]'))
+    rs = make_rules(
+        rule_yaml(
+            "t.req2", 'patterns:\n  - keywords: ["massage"]\nrequires:\n  - keywords: ["extras"]'
+        )
+    )
     assert rs.match(features("extras available")) == []
     assert rs.match(features("massage with extras"))
 
 
 def test_each_span_listed_once_in_order(make_rules):
-    rs = make_rules(rule_yaml("t.dup", r"""patterns:
+    rs = make_rules(
+        rule_yaml(
+            "t.dup",
+            r"""patterns:
   - keywords: ["fresh"]
   - regex: '\bfresh\b'
-  - near: {terms: ["fresh"], with: ["girl"], within: 2}"""))
+  - near: {terms: ["fresh"], with: ["girl"], within: 2}""",
+        )
+    )
     assert spans(rs.match(features("girl fresh")), "t.dup") == [("girl", 0, 4), ("fresh", 5, 10)]
 
 
@@ -130,7 +180,9 @@ def test_hits_follow_rule_order_and_carry_title(make_rules):
     )
     hits = rs.match(features("girl new"))
     assert [(h.rule_id, h.category, h.weight, h.title) for h in hits] == [
-        ("t.b", "youth", 0.3, "Test rule t.b"), ("t.a", "movement", 0.2, "Test rule t.a")]
+        ("t.b", "youth", 0.3, "Test rule t.b"),
+        ("t.a", "movement", 0.2, "Test rule t.a"),
+    ]
 
 
 def test_spans_index_the_original_text_through_leet_and_spacing(make_rules):
@@ -149,8 +201,10 @@ def test_spans_index_the_original_text_through_leet_and_spacing(make_rules):
 
 
 def test_spans_through_the_real_normaliser(make_rules):
-    rs = make_rules(rule_yaml("t.ng", 'patterns:\n  - keywords: ["new girls"]'),
-                    rule_yaml("t.yg", 'patterns:\n  - keywords: ["young"]'))
+    rs = make_rules(
+        rule_yaml("t.ng", 'patterns:\n  - keywords: ["new girls"]'),
+        rule_yaml("t.yg", 'patterns:\n  - keywords: ["young"]'),
+    )
     text = "Hi! N E W  G I R L S, very y0ung"
     hits = rs.match(features(text))  # the real normalize()
     assert spans(hits, "t.ng") == [("N E W  G I R L S", 4, 20)]
@@ -159,10 +213,14 @@ def test_spans_through_the_real_normaliser(make_rules):
 
 def test_ruleset_pickles_and_matches_the_same(make_rules):
     rs = make_rules(
-        rule_yaml("t.p", r"""patterns:
+        rule_yaml(
+            "t.p",
+            r"""patterns:
   - keywords: ["girl"]
   - regex: '\b1[4-7]\b'
-  - near: {terms: ["girl"], with: ["new"]}"""))
+  - near: {terms: ["girl"], with: ["new"]}""",
+        )
+    )
     clone = pickle.loads(pickle.dumps(rs))
     f = features("new girl 16")
     assert [h.to_dict() for h in clone.match(f)] == [h.to_dict() for h in rs.match(f)]
@@ -172,7 +230,10 @@ def test_ruleset_pickles_and_matches_the_same(make_rules):
 def test_one_automaton_for_all_phrases(make_rules):
     rs = make_rules(
         rule_yaml("t.1", 'patterns:\n  - keywords: ["a1", "shared"]\nunless: ["veto"]'),
-        rule_yaml("t.2", 'patterns:\n  - near: {terms: ["shared"], with: ["b2"]}\nrequires:\n  - keywords: ["c3"]'),
+        rule_yaml(
+            "t.2",
+            'patterns:\n  - near: {terms: ["shared"], with: ["b2"]}\nrequires:\n  - keywords: ["c3"]',
+        ),
     )
     assert rs.keyword_count == 5  # a1, shared, veto, b2, c3: shared once
 

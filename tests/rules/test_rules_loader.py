@@ -19,11 +19,17 @@ SCHEMA = Path(__file__).resolve().parents[2] / "rules" / "schema.json"
 CASES: dict[str, list[tuple[str, int | None, str | None, str]]] = {
     "unknown_key": [("pack.yaml", 5, "[0].patern", "unknown key 'patern'")],
     "unknown_category": [("pack.yaml", 3, "[0].category", "unknown category 'yuoth'")],
-    "duplicate_ids": [("b.yaml", 13, "id", "duplicate id 'test.same-id': also defined at "
-                       "{dir}/a.yaml:1")],
+    "duplicate_ids": [
+        ("b.yaml", 13, "id", "duplicate id 'test.same-id': also defined at {dir}/a.yaml:1")
+    ],
     "bad_regex": [("pack.yaml", 7, "[0].patterns[1].regex", "regex does not compile: missing )")],
     "regex_lookaround": [("pack.yaml", 6, "[0].patterns[0].regex", "lookaround is not supported")],
-    "regex_backref": [("pack.yaml", 6, "[0].patterns[0].regex", "backreferences are not supported")],
+    "regex_backref": [
+        ("pack.yaml", 6, "[0].patterns[0].regex", "backreferences are not supported")
+    ],
+    "regex_uppercase": [
+        ("pack.yaml", 6, "[0].patterns[0].regex", "regex has upper-case letters (G, N)")
+    ],
     "regex_empty": [("pack.yaml", 6, "[0].patterns[0].regex", "matches empty text")],
     "weight_out_of_range": [("pack.yaml", 4, "[0].weight", "weight 1.5 is outside 0..1")],
     "missing_title": [("pack.yaml", 1, "[0]", "missing key 'title'")],
@@ -32,12 +38,20 @@ CASES: dict[str, list[tuple[str, int | None, str | None, str]]] = {
     "missing_no_match": [("pack.yaml", 8, "[0].examples", "missing examples.no_match")],
     "empty_patterns": [("pack.yaml", 5, "[0].patterns", "must not be an empty list")],
     "empty_pattern": [("pack.yaml", 7, "[0].patterns[1]", "empty pattern")],
-    "unknown_pattern_form": [("pack.yaml", 6, "[0].patterns[0].keyword",
-                              "unknown pattern form 'keyword'")],
-    "bad_within": [("pack.yaml", 6, "[0].patterns[0].near.within",
-                    "within must be a whole number of words from 1 to 50, not 0")],
-    "near_without_with": [("pack.yaml", 6, "[0].patterns[0].near",
-                           "give exactly one of 'with' and 'with_entity'")],
+    "unknown_pattern_form": [
+        ("pack.yaml", 6, "[0].patterns[0].keyword", "unknown pattern form 'keyword'")
+    ],
+    "bad_within": [
+        (
+            "pack.yaml",
+            6,
+            "[0].patterns[0].near.within",
+            "within must be a whole number of words from 1 to 50, not 0",
+        )
+    ],
+    "near_without_with": [
+        ("pack.yaml", 6, "[0].patterns[0].near", "give exactly one of 'with' and 'with_entity'")
+    ],
     "unknown_entity": [("pack.yaml", 6, "[0].patterns[0].entity", "unknown entity 'minor_ages'")],
     "empty_keywords": [("pack.yaml", 6, "[0].patterns[0].keywords", "must not be an empty list")],
     "non_string_keyword": [
@@ -92,18 +106,28 @@ def test_broken_pack_message_names_file_line_and_key(case: str):
 
 
 def test_close_misspellings_get_a_did_you_mean_hint():
-    hints = [p.hint for case in ("unknown_key", "unknown_category", "unknown_entity",
-                                 "unknown_pattern_form") for p in problems_of(FIXTURES / case)]
-    assert hints == ["did you mean 'patterns'?", "did you mean 'youth'?",
-                     "did you mean 'minor_age'?", "did you mean 'keywords'?"]
+    hints = [
+        p.hint
+        for case in ("unknown_key", "unknown_category", "unknown_entity", "unknown_pattern_form")
+        for p in problems_of(FIXTURES / case)
+    ]
+    assert hints == [
+        "did you mean 'patterns'?",
+        "did you mean 'youth'?",
+        "did you mean 'minor_age'?",
+        "did you mean 'keywords'?",
+    ]
 
 
 def test_problems_from_several_packs_come_together(tmp_path: Path):
     for case in ("unknown_key", "bad_regex", "invalid_yaml"):
         (tmp_path / f"{case}.yaml").write_text((FIXTURES / case / "pack.yaml").read_text())
     problems = problems_of(tmp_path)
-    assert [Path(p.file).name for p in problems] == ["bad_regex.yaml", "invalid_yaml.yaml",
-                                                     "unknown_key.yaml"]
+    assert [Path(p.file).name for p in problems] == [
+        "bad_regex.yaml",
+        "invalid_yaml.yaml",
+        "unknown_key.yaml",
+    ]
 
 
 def test_missing_folder_and_folder_without_packs(tmp_path: Path):
@@ -119,7 +143,9 @@ def test_missing_folder_and_folder_without_packs(tmp_path: Path):
 
 
 def test_valid_pack_becomes_rules_with_lines(tmp_path: Path):
-    write_pack(tmp_path, """
+    write_pack(
+        tmp_path,
+        """
         # a comment line
         - id: youth.test-one
           title: One
@@ -140,27 +166,38 @@ def test_valid_pack_becomes_rules_with_lines(tmp_path: Path):
             match:
               - "new girl"
             no_match: ["old"]
-        """)
+        """,
+    )
     rule = load_rules([tmp_path], bundled=False).rules[0]
     assert rule.line == 2 and rule.where.endswith("pack.yaml:2")
     assert rule.weight == 1.0 and isinstance(rule.weight, float)
-    assert rule.patterns == (Keywords(("new girl",)), Regex("fresh"),
-                             Near(terms=("girl",), within=5, with_entity="minor_age"))
+    assert rule.patterns == (
+        Keywords(("new girl",)),
+        Regex("fresh"),
+        Near(terms=("girl",), within=5, with_entity="minor_age"),
+    )
     assert rule.requires == (Near(terms=("a",), within=2, with_=("b",)),)
     assert [e.line for e in rule.match_examples] == [19]
     assert [e.line for e in rule.no_match_examples] == [20]
     d = rule.to_dict()
     assert d["examples"] == {"match": ["new girl"], "no_match": ["old"]}
-    assert d["patterns"][2] == {"near": {"terms": ["girl"], "with_entity": "minor_age", "within": 5}}
-    assert (d["status"], d["tags"], d["description"]) == ("experimental", ["a", "b"],
-                                                          "Why it matters.")
+    assert d["patterns"][2] == {
+        "near": {"terms": ["girl"], "with_entity": "minor_age", "within": 5}
+    }
+    assert (d["status"], d["tags"], d["description"]) == (
+        "experimental",
+        ["a", "b"],
+        "Why it matters.",
+    )
     json.dumps(d)
 
 
 def test_packs_load_sorted_after_the_bundled_ones(tmp_path: Path, no_bundled: Path):
     write_pack(no_bundled, rule_yaml("b.bundled", 'patterns:\n  - keywords: ["x"]'))
     write_pack(tmp_path / "extra", rule_yaml("z.first", 'patterns:\n  - keywords: ["x"]'), "a.yaml")
-    write_pack(tmp_path / "extra", rule_yaml("a.second", 'patterns:\n  - keywords: ["x"]'), "b.yaml")
+    write_pack(
+        tmp_path / "extra", rule_yaml("a.second", 'patterns:\n  - keywords: ["x"]'), "b.yaml"
+    )
     rs = load_rules([tmp_path / "extra"])
     assert [r.id for r in rs.rules] == ["b.bundled", "z.first", "a.second"]
     assert len(rs.packs) == 3

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncGenerator, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -81,7 +81,7 @@ class Crawler:
         self._progress: Progress | None = None
 
     # ------------------------------------------------------------------ public
-    async def ads(self) -> AsyncIterator[Ad]:
+    async def ads(self) -> AsyncGenerator[Ad, None]:
         """Yield ads as pages are parsed. Failures land in ``stats.errors``, never raise.
 
         Closing the generator early (``aclose()``, cancellation on Ctrl-C) cancels the

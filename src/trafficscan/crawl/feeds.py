@@ -51,6 +51,7 @@ def parse_feed(body: bytes, feed_url: str, content_type: str, source: str) -> Fe
         return FeedResult([], 0, 0, f"not a readable RSS/Atom feed ({exc})")
     ads: list[Ad] = []
     skipped = 0
+    atom = str(parsed.get("version", "")).startswith("atom")
     for pos, entry in enumerate(entries, start=1):
         title = html_to_text(entry.get("title", "") or "")
         desc: str = entry.get("summary", "") or ""
@@ -62,7 +63,10 @@ def parse_feed(body: bytes, feed_url: str, content_type: str, source: str) -> Fe
             continue
         posted = (_iso(entry.get("published_parsed")) or _iso(entry.get("updated_parsed"))
                   or entry.get("published", "") or entry.get("updated", ""))
-        ads.append(Ad(source=source, url=entry.get("link", "") or f"{feed_url}#{pos}",
+        link = entry.get("link", "") or ""
+        if atom and not entry.get("links"):
+            link = ""  # feedparser turns an Atom <id> into a link; an id is not an address
+        ads.append(Ad(source=source, url=link or f"{feed_url}#{pos}",
                       title=title, body=summary, posted_at=str(posted)))
     return FeedResult(ads, len(entries), skipped)
 

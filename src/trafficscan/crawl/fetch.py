@@ -267,7 +267,10 @@ class Fetcher:
     async def _drain(resp: httpx.Response) -> None:
         """Read a small body to the end so the connection can be reused; drop a big one."""
         size = 0
-        async for chunk in resp.aiter_raw():
-            size += len(chunk)
-            if size > _DRAIN_LIMIT:
-                break
+        try:
+            async for chunk in resp.aiter_bytes():
+                size += len(chunk)
+                if size > _DRAIN_LIMIT:
+                    break
+        except httpx.DecodingError:
+            pass  # the body is thrown away anyway

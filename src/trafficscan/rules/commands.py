@@ -46,18 +46,31 @@ def list_command(extra_dirs: Sequence[Path], fmt: str = "table") -> int:
     if ruleset is None:
         return EXIT_INPUT
     if fmt == "json":
-        sys.stdout.write(json.dumps([r.to_dict() for r in ruleset.rules],
-                                    ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(
+            json.dumps([r.to_dict() for r in ruleset.rules], ensure_ascii=False, indent=2) + "\n"
+        )
         return EXIT_OK
     from rich.table import Table
 
     table = Table(title=f"{len(ruleset)} rules in {len(ruleset.packs)} packs")
-    for name, kw in (("id", {"no_wrap": True}), ("category", {}), ("weight", {"justify": "right"}),
-                     ("title", {}), ("patterns", {"justify": "right"}), ("where", {})):
-        table.add_column(name, **kw)  # type: ignore[arg-type]
+    for name, kw in (
+        ("id", {"no_wrap": True}),
+        ("category", {}),
+        ("weight", {"justify": "right"}),
+        ("title", {}),
+        ("patterns", {"justify": "right"}),
+        ("where", {}),
+    ):
+        table.add_column(name, **kw)
     for rule in ruleset.rules:
-        table.add_row(rule.id, rule.category, f"{rule.weight:.2f}", rule.title,
-                      str(len(rule.patterns)), rule.where)
+        table.add_row(
+            rule.id,
+            rule.category,
+            f"{rule.weight:.2f}",
+            rule.title,
+            str(len(rule.patterns)),
+            rule.where,
+        )
     _console().print(table)
     return EXIT_OK
 
@@ -77,18 +90,24 @@ def test_command(extra_dirs: Sequence[Path]) -> int:
     if runner.fallback:
         _console(stderr=True).print(
             "[yellow]warning:[/] trafficscan.features.extract is not available: entity patterns "
-            "cannot match, examples that need them will fail")
+            "cannot match, examples that need them will fail"
+        )
     count, failures = runner.check()
     if failures:
         table = Table(title="Failing examples", show_lines=True)
-        table.add_column("rule id", no_wrap=True)
-        table.add_column("file:line", no_wrap=True)
-        table.add_column("expected")
-        table.add_column("example")
-        table.add_column("matched")
+        table.add_column("rule id", overflow="fold", ratio=2)
+        table.add_column("file:line", overflow="fold", ratio=2)
+        table.add_column("expected", no_wrap=True)
+        table.add_column("example", ratio=3)
+        table.add_column("matched", ratio=1)
         for f in failures:
-            table.add_row(escape(f.rule.id), escape(f.where), f.expected, escape(f.example.text),
-                          escape(", ".join(repr(m.text) for m in f.got)))
+            table.add_row(
+                escape(f.rule.id),
+                escape(f.where),
+                f.expected,
+                escape(f.example.text),
+                escape(", ".join(repr(m.text) for m in f.got)),
+            )
         console.print(table)
     style = "bold red" if failures else "green"
     console.print(f"[{style}]{len(ruleset)} rules, {count} examples, {len(failures)} failures[/]")

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -100,8 +100,8 @@ _KW, _RX, _NEAR, _ENT = range(4)
 @dataclass(frozen=True, slots=True)
 class _CPattern:
     kind: int
-    phrases: tuple[int, ...] = ()  # keywords, or near terms
-    with_phrases: tuple[int, ...] = ()
+    phrases: frozenset[int] = frozenset()  # keywords, or near terms
+    with_phrases: frozenset[int] = frozenset()
     entity: str | None = None  # entity pattern, or near with_entity
     regex: int = -1
     within: int = 0
@@ -112,7 +112,7 @@ class _CRule:
     rule: Rule
     patterns: tuple[_CPattern, ...]
     requires: tuple[_CPattern, ...]
-    unless: tuple[int, ...]
+    unless: frozenset[int]
 
 
 class _Compiled:
@@ -129,7 +129,7 @@ class _Compiled:
         for index, rule in enumerate(rules):
             patterns = tuple(self._pattern(p) for p in rule.patterns)
             requires = tuple(self._pattern(p) for p in rule.requires)
-            unless = tuple(self._phrase(w) for w in rule.unless)
+            unless = frozenset(self._phrase(w) for w in rule.unless)
             self.rules.append(_CRule(rule, patterns, requires, unless))
             for cp in patterns:
                 if cp.kind in (_KW, _NEAR):
@@ -167,7 +167,7 @@ class _Compiled:
 
     def _pattern(self, pattern: Pattern) -> _CPattern:
         if isinstance(pattern, Keywords):
-            return _CPattern(_KW, phrases=tuple(self._phrase(k) for k in pattern.keywords))
+            return _CPattern(_KW, phrases=frozenset(self._phrase(k) for k in pattern.keywords))
         if isinstance(pattern, Regex):
             rid = self.regex_ids.get(pattern.regex)
             if rid is None:
@@ -177,8 +177,8 @@ class _Compiled:
         if isinstance(pattern, Near):
             return _CPattern(
                 _NEAR,
-                phrases=tuple(self._phrase(t) for t in pattern.terms),
-                with_phrases=tuple(self._phrase(w) for w in pattern.with_),
+                phrases=frozenset(self._phrase(t) for t in pattern.terms),
+                with_phrases=frozenset(self._phrase(w) for w in pattern.with_),
                 entity=pattern.with_entity,
                 within=pattern.within,
             )
@@ -199,8 +199,17 @@ def _add(index: dict[Any, list[int]], key: Any, rule_index: int) -> None:
 class _Scan:
     """The per-ad state: phrase occurrences, matching regexes, entity and word positions."""
 
-    __slots__ = ("c", "entities", "features", "norm", "phrases", "regex_hits", "text",
-                 "word_ends", "word_starts")
+    __slots__ = (
+        "c",
+        "entities",
+        "features",
+        "norm",
+        "phrases",
+        "regex_hits",
+        "text",
+        "word_ends",
+        "word_starts",
+    )
 
     def __init__(self, compiled: _Compiled, features: FeaturesLike) -> None:
         self.c = compiled
@@ -246,10 +255,19 @@ class _Scan:
             spans = self.entities[name] = [tuple(s) for s in self.features.entity_spans(name)]  # type: ignore[misc]
         return spans
 
-    def phrase_spans(self, pids: Iterable[int]) -> list[Span]:
+    def phrase_spans(self, pids: frozenset[int]) -> list[Span]:
+        """Occurrences of any of ``pids``, walking whichever side is smaller."""
+        found = self.phrases
         out: list[Span] = []
-        for pid in pids:
-            out.extend(self.phrases.get(pid, ()))
+        if len(pids) <= len(found):
+            for pid in pids:
+                spans = found.get(pid)
+                if spans:
+                    out.extend(spans)
+        else:
+            for pid, spans in found.items():
+                if pid in pids:
+                    out.extend(spans)
         return out
 
     def word_range(self, span: Span) -> tuple[int, int]:
@@ -272,8 +290,11 @@ class _Scan:
         if p.kind == _RX:
             if p.regex not in self.regex_hits:
                 return []
-            return [to_orig(*m.span()) for m in self.c.regexes[p.regex].finditer(self.text)
-                    if m.end() > m.start()]
+            return [
+                to_orig(*m.span())
+                for m in self.c.regexes[p.regex].finditer(self.text)
+                if m.end() > m.start()
+            ]
         if p.kind == _ENT:
             assert p.entity is not None
             return list(self.entity(p.entity))
@@ -297,16 +318,23 @@ class _Scan:
             partners = [((s, e), to_orig(s, e)) for s, e in self.phrase_spans(p.with_phrases)]
         if not partners:
             return []
+        # Sorted by first word, so each term only looks at partners in its word window: an ad
+        # repeating "girl ... new" thousands of times stays linear, not quadratic.
+        words = sorted((self.word_range(n_span), n_span, o_span) for n_span, o_span in partners)
+        firsts = [w[0][0] for w in words]
+        longest = max(last - first for (first, last), _, _ in words)
+        within = p.within
         out: list[Span] = []
-        partner_words = [(self.word_range(ns), ns, os) for ns, os in partners]
         for term in terms:
             t_first, t_last = self.word_range(term)
-            for (w_first, w_last), ns, os in partner_words:
-                if ns == term:
+            lo = bisect.bisect_left(firsts, t_first - within - longest)
+            hi = bisect.bisect_right(firsts, t_last + within)
+            for (w_first, w_last), n_span, o_span in words[lo:hi]:
+                if n_span == term:
                     continue  # a phrase is not near itself
-                if max(0, w_first - t_last, t_first - w_last) <= p.within:
+                if max(0, w_first - t_last, t_first - w_last) <= within:
                     out.append(to_orig(*term))
-                    out.append(os)
+                    out.append(o_span)
         return out
 
 
@@ -361,16 +389,22 @@ class RuleSet:
             if spans is None:
                 continue
             rule = crule.rule
-            hits.append(RuleHit(
-                rule_id=rule.id, category=rule.category, weight=rule.weight, title=rule.title,
-                matches=[Match(original[s:e], s, e) for s, e in spans],
-            ))
+            hits.append(
+                RuleHit(
+                    rule_id=rule.id,
+                    category=rule.category,
+                    weight=rule.weight,
+                    title=rule.title,
+                    matches=[Match(original[s:e], s, e) for s, e in spans],
+                )
+            )
         return hits
 
     def match_text(self, text: str) -> list[RuleHit]:
         """Convenience for tests and ``rules test``: run the features stage, then :meth:`match`."""
-        from trafficscan.features import extract
+        import importlib
 
+        extract = importlib.import_module("trafficscan.features").extract
         return self.match(extract(text))
 
     def score_text(self, text: str) -> RuleScore:
@@ -380,7 +414,7 @@ class RuleSet:
 
     @staticmethod
     def _evaluate_rule(scan: _Scan, crule: _CRule) -> list[Span] | None:
-        if any(pid in scan.phrases for pid in crule.unless):
+        if crule.unless and not crule.unless.isdisjoint(scan.phrases):
             return None
         spans: list[Span] = []
         for p in crule.patterns:

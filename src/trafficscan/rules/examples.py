@@ -38,8 +38,10 @@ class ExampleFailure:
 
     def __str__(self) -> str:
         got = ", ".join(repr(m.text) for m in self.got) or "no hit"
-        return (f"{self.where}: {self.rule.id}: expected {self.expected} on "
-                f"{self.example.text!r}, got {got}")
+        return (
+            f"{self.where}: {self.rule.id}: expected {self.expected} on "
+            f"{self.example.text!r}, got {got}"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +60,12 @@ def default_extract() -> tuple[Extract, bool]:
     The stand-in lets keyword/regex/near examples run in a checkout where the features stage
     is not built yet; entity patterns then never match, and ``rules test`` says so.
     """
-    try:
-        from trafficscan.features import extract
-    except ImportError:
+    import importlib
+
+    extract: Extract | None = getattr(
+        importlib.import_module("trafficscan.features"), "extract", None
+    )
+    if extract is None:
         return (lambda text: TextOnlyFeatures(normalize(text))), True
     return extract, False
 

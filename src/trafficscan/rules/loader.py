@@ -36,11 +36,27 @@ from trafficscan.rules.model import (
 from trafficscan.yamlsrc import KeyPath, Located, load_located
 
 RULE_KEYS: tuple[str, ...] = (
-    "id", "title", "description", "category", "weight", "patterns", "requires", "unless",
-    "references", "examples", "status", "tags",
+    "id",
+    "title",
+    "description",
+    "category",
+    "weight",
+    "patterns",
+    "requires",
+    "unless",
+    "references",
+    "examples",
+    "status",
+    "tags",
 )
 REQUIRED_KEYS: tuple[str, ...] = (
-    "id", "title", "category", "weight", "patterns", "references", "examples",
+    "id",
+    "title",
+    "category",
+    "weight",
+    "patterns",
+    "references",
+    "examples",
 )
 PATTERN_FORMS: tuple[str, ...] = ("keywords", "regex", "near", "entity")
 NEAR_KEYS: tuple[str, ...] = ("terms", "with", "with_entity", "within")
@@ -85,8 +101,11 @@ def check_text(ck: Checker, value: Any, path: KeyPath) -> str | None:
 def check_id(ck: Checker, value: Any, path: KeyPath) -> str | None:
     text = check_text(ck, value, path)
     if text is not None and not ID_RE.match(text):
-        ck.error(path, f"invalid id {text!r}",
-                 "use lower-case letters, digits, '.' and '-', like 'youth.just-turned-18'")
+        ck.error(
+            path,
+            f"invalid id {text!r}",
+            "use lower-case letters, digits, '.' and '-', like 'youth.just-turned-18'",
+        )
         return None
     return text
 
@@ -94,8 +113,11 @@ def check_id(ck: Checker, value: Any, path: KeyPath) -> str | None:
 def check_category(ck: Checker, value: Any, path: KeyPath) -> str | None:
     text = check_text(ck, value, path)
     if text is not None and text not in CATEGORIES:
-        ck.error(path, f"unknown category {text!r}",
-                 _did_you_mean(text, CATEGORIES) or _allowed(CATEGORIES))
+        ck.error(
+            path,
+            f"unknown category {text!r}",
+            _did_you_mean(text, CATEGORIES) or _allowed(CATEGORIES),
+        )
         return None
     return text
 
@@ -105,8 +127,11 @@ def check_weight(ck: Checker, value: Any, path: KeyPath) -> float | None:
         ck.error(path, f"must be a number from 0 to 1, not {_kind(value)}")
         return None
     if not (0.0 <= float(value) <= 1.0) or math.isnan(value):
-        ck.error(path, f"weight {value} is outside 0..1",
-                 "most weights are 0.2-0.5; see Scoring in docs/rules.md")
+        ck.error(
+            path,
+            f"weight {value} is outside 0..1",
+            "most weights are 0.2-0.5; see Scoring in docs/rules.md",
+        )
         return None
     return float(value)
 
@@ -119,8 +144,12 @@ def check_status(ck: Checker, value: Any, path: KeyPath) -> str | None:
     return text
 
 
-def check_text_list(ck: Checker, value: Any, path: KeyPath, what: str = "entries",
-                    ) -> tuple[str, ...] | None:
+def check_text_list(
+    ck: Checker,
+    value: Any,
+    path: KeyPath,
+    what: str = "entries",
+) -> tuple[str, ...] | None:
     """A non-empty list of non-empty strings; reports each bad entry at its own line."""
     if not isinstance(value, list):
         ck.error(path, f"must be a list of {what}, not {_kind(value)}")
@@ -132,8 +161,11 @@ def check_text_list(ck: Checker, value: Any, path: KeyPath, what: str = "entries
     ok = True
     for i, item in enumerate(value):
         if not isinstance(item, str):
-            ck.error((*path, i), f"must be text, not {_kind(item)}",
-                     "quote it: numbers and yes/no are not text in YAML")
+            ck.error(
+                (*path, i),
+                f"must be text, not {_kind(item)}",
+                "quote it: numbers and yes/no are not text in YAML",
+            )
             ok = False
         elif not item.strip():
             ck.error((*path, i), "must not be empty")
@@ -143,8 +175,12 @@ def check_text_list(ck: Checker, value: Any, path: KeyPath, what: str = "entries
     return tuple(out) if ok else None
 
 
-def check_phrases(ck: Checker, value: Any, path: KeyPath, what: str = "keywords",
-                  ) -> tuple[str, ...] | None:
+def check_phrases(
+    ck: Checker,
+    value: Any,
+    path: KeyPath,
+    what: str = "keywords",
+) -> tuple[str, ...] | None:
     """Keyword-like phrases: a list of text that survives normalisation."""
     phrases = check_text_list(ck, value, path, what)
     if phrases is None:
@@ -164,29 +200,58 @@ def check_regex(ck: Checker, value: Any, path: KeyPath) -> Regex | None:
     try:
         compiled = compile_regex(value)
     except ValueError as exc:
-        ck.error(path, f"regex does not compile: {exc}",
-                 "RE2 syntax: no lookaround, no backreferences; use unless/requires for context")
+        ck.error(
+            path,
+            f"regex does not compile: {exc}",
+            "RE2 syntax: no lookaround, no backreferences; use unless/requires for context",
+        )
+        return None
+    upper = _uppercase_literals(value)
+    if upper:
+        ck.error(
+            path,
+            f"regex has upper-case letters ({', '.join(upper)}) but patterns run on "
+            "lower-case text, so they never match",
+            "write the regex in lower case",
+        )
         return None
     if compiled.search("") is not None:
-        ck.error(path, f"regex {value!r} matches empty text",
-                 "it would fire on every ad; make at least one character required")
+        ck.error(
+            path,
+            f"regex {value!r} matches empty text",
+            "it would fire on every ad; make at least one character required",
+        )
         return None
     return Regex(value)
+
+
+# escapes (\W, \p{Lu}, \x41), named-group names and POSIX classes may hold upper-case letters
+_REGEX_NON_LITERALS = re.compile(r"\\[pP]\{[^}]*\}|\\[pP][A-Za-z]|\\.|\(\?P?<[^>]*>|\[:[a-z]+:\]")
+
+
+def _uppercase_literals(regex: str) -> list[str]:
+    """Upper-case letters a regex would have to find in case-folded text: a sure miss."""
+    return sorted({ch for ch in _REGEX_NON_LITERALS.sub("", regex) if ch.isupper()})
 
 
 def check_entity(ck: Checker, value: Any, path: KeyPath) -> str | None:
     text = check_text(ck, value, path)
     if text is not None and text not in ENTITY_NAMES:
-        ck.error(path, f"unknown entity {text!r}",
-                 _did_you_mean(text, ENTITY_NAMES) or _allowed(ENTITY_NAMES))
+        ck.error(
+            path,
+            f"unknown entity {text!r}",
+            _did_you_mean(text, ENTITY_NAMES) or _allowed(ENTITY_NAMES),
+        )
         return None
     return text
 
 
 def check_near(ck: Checker, value: Any, path: KeyPath) -> Near | None:
     if not isinstance(value, dict):
-        ck.error(path, f"must be a mapping with terms, with (or with_entity) and within, "
-                       f"not {_kind(value)}")
+        ck.error(
+            path,
+            f"must be a mapping with terms, with (or with_entity) and within, not {_kind(value)}",
+        )
         return None
     ok = _check_keys(ck, value, path, NEAR_KEYS)
     terms = None
@@ -209,9 +274,11 @@ def check_near(ck: Checker, value: Any, path: KeyPath) -> Near | None:
     if "within" in value:
         raw = value["within"]
         if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= MAX_WITHIN:
-            ck.error((*path, "within"), f"within must be a whole number of words from 1 to "
-                                        f"{MAX_WITHIN}, not {raw!r}",
-                     "1 means adjacent words")
+            ck.error(
+                (*path, "within"),
+                f"within must be a whole number of words from 1 to {MAX_WITHIN}, not {raw!r}",
+                "1 means adjacent words",
+            )
             ok = False
         else:
             within = raw
@@ -223,19 +290,28 @@ def check_near(ck: Checker, value: Any, path: KeyPath) -> Near | None:
 def check_pattern(ck: Checker, value: Any, path: KeyPath) -> Pattern | None:
     """One pattern: a mapping with exactly one of the pattern forms."""
     if not isinstance(value, dict):
-        ck.error(path, f"a pattern must be a mapping like {{keywords: [...]}}, not {_kind(value)}",
-                 _allowed(PATTERN_FORMS))
+        ck.error(
+            path,
+            f"a pattern must be a mapping like {{keywords: [...]}}, not {_kind(value)}",
+            _allowed(PATTERN_FORMS),
+        )
         return None
     forms = [k for k in value if k in PATTERN_FORMS]
     for key in value:
         if key not in PATTERN_FORMS:
-            ck.error((*path, key), f"unknown pattern form {key!r}",
-                     _did_you_mean(key, PATTERN_FORMS) or _allowed(PATTERN_FORMS))
+            ck.error(
+                (*path, key),
+                f"unknown pattern form {key!r}",
+                _did_you_mean(key, PATTERN_FORMS) or _allowed(PATTERN_FORMS),
+            )
     if len(forms) != 1:
         if not forms and value:
             return None  # already reported as unknown
-        ck.error(path, "a pattern needs exactly one form" if forms else "empty pattern",
-                 "split it into one list item per form: " + ", ".join(PATTERN_FORMS))
+        ck.error(
+            path,
+            "a pattern needs exactly one form" if forms else "empty pattern",
+            "split it into one list item per form: " + ", ".join(PATTERN_FORMS),
+        )
         return None
     form = forms[0]
     sub = (*path, form)
@@ -263,8 +339,11 @@ def check_patterns(ck: Checker, value: Any, path: KeyPath) -> tuple[Pattern, ...
     return tuple(p for p in out if p is not None)
 
 
-def check_examples(ck: Checker, value: Any, path: KeyPath,
-                   ) -> tuple[tuple[Example, ...], tuple[Example, ...]] | None:
+def check_examples(
+    ck: Checker,
+    value: Any,
+    path: KeyPath,
+) -> tuple[tuple[Example, ...], tuple[Example, ...]] | None:
     """Both ``match`` and ``no_match``, each with at least one text: untested rules don't ship."""
     if not isinstance(value, dict):
         ck.error(path, f"must be a mapping with match and no_match lists, not {_kind(value)}")
@@ -273,8 +352,11 @@ def check_examples(ck: Checker, value: Any, path: KeyPath,
     lists: dict[str, tuple[Example, ...]] = {}
     for key in EXAMPLE_KEYS:
         if key not in value:
-            ck.error(path, f"missing examples.{key}",
-                     "every rule needs at least one text it must match and one it must not")
+            ck.error(
+                path,
+                f"missing examples.{key}",
+                "every rule needs at least one text it must match and one it must not",
+            )
             ok = False
             continue
         texts = check_text_list(ck, value[key], (*path, key), "example texts")
@@ -287,13 +369,15 @@ def check_examples(ck: Checker, value: Any, path: KeyPath,
     return lists["match"], lists["no_match"]
 
 
-def _check_keys(ck: Checker, value: dict[str, Any], path: KeyPath,
-                allowed: Sequence[str]) -> bool:
+def _check_keys(ck: Checker, value: dict[str, Any], path: KeyPath, allowed: Sequence[str]) -> bool:
     ok = True
     for key in value:
         if key not in allowed:
-            ck.error((*path, key), f"unknown key {key!r}",
-                     _did_you_mean(key, allowed) or _allowed(allowed))
+            ck.error(
+                (*path, key),
+                f"unknown key {key!r}",
+                _did_you_mean(key, allowed) or _allowed(allowed),
+            )
             ok = False
     return ok
 
@@ -301,8 +385,14 @@ def _check_keys(ck: Checker, value: dict[str, Any], path: KeyPath,
 def _kind(value: Any) -> str:
     if value is None:
         return "nothing"
-    return {bool: "yes/no", int: "a number", float: "a number", str: "text", list: "a list",
-            dict: "a mapping"}.get(type(value), type(value).__name__)
+    return {
+        bool: "yes/no",
+        int: "a number",
+        float: "a number",
+        str: "text",
+        list: "a list",
+        dict: "a mapping",
+    }.get(type(value), type(value).__name__)
 
 
 # --- one rule, one pack --------------------------------------------------------------------------
@@ -333,18 +423,28 @@ def parse_rule(ck: Checker, raw: Any, path: KeyPath) -> Rule | None:
     for key in REQUIRED_KEYS:
         if key not in raw:
             ck.error(path, f"missing key {key!r}", _REQUIRED_HINTS.get(key))
-    values = {key: check(ck, raw[key], (*path, key))
-              for key, check in _FIELD_CHECKS.items() if key in raw}
+    values = {
+        key: check(ck, raw[key], (*path, key)) for key, check in _FIELD_CHECKS.items() if key in raw
+    }
     if len(ck.problems) > before:
         return None
     match, no_match = values["examples"]
     return Rule(
-        id=values["id"], title=values["title"], category=values["category"],
-        weight=values["weight"], patterns=values["patterns"],
-        references=values["references"], match_examples=match, no_match_examples=no_match,
-        requires=values.get("requires") or (), unless=values.get("unless") or (),
-        description=values.get("description") or "", status=values.get("status") or "stable",
-        tags=values.get("tags") or (), file=ck.loc.file, line=ck.loc.line(path),
+        id=values["id"],
+        title=values["title"],
+        category=values["category"],
+        weight=values["weight"],
+        patterns=values["patterns"],
+        references=values["references"],
+        match_examples=match,
+        no_match_examples=no_match,
+        requires=values.get("requires") or (),
+        unless=values.get("unless") or (),
+        description=values.get("description") or "",
+        status=values.get("status") or "stable",
+        tags=values.get("tags") or (),
+        file=ck.loc.file,
+        line=ck.loc.line(path),
     )
 
 
@@ -363,8 +463,11 @@ def parse_pack(located: Located) -> tuple[list[Rule], list[Problem]]:
         ck.error((), "the pack is empty", "a pack is a YAML list of rules: '- id: ...'")
         return [], ck.problems
     if not isinstance(data, list):
-        ck.error((), f"a pack must be a YAML list of rules, not {_kind(data)}",
-                 "start each rule with '- id: ...'")
+        ck.error(
+            (),
+            f"a pack must be a YAML list of rules, not {_kind(data)}",
+            "start each rule with '- id: ...'",
+        )
         return [], ck.problems
     rules = [parse_rule(ck, raw, (i,)) for i, raw in enumerate(data)]
     return [r for r in rules if r is not None], ck.problems
@@ -382,10 +485,15 @@ def check_duplicate_ids(rules: Sequence[Rule]) -> list[Problem]:
         if seen is None:
             first[rule.id] = rule
             continue
-        problems.append(Problem(
-            file=rule.file, line=rule.line, key="id",
-            message=f"duplicate id {rule.id!r}: also defined at {seen.where}",
-            hint="ids must be unique across all packs; rename one of them"))
+        problems.append(
+            Problem(
+                file=rule.file,
+                line=rule.line,
+                key="id",
+                message=f"duplicate id {rule.id!r}: also defined at {seen.where}",
+                hint="ids must be unique across all packs; rename one of them",
+            )
+        )
     return problems
 
 
@@ -401,8 +509,11 @@ def display_path(path: Path) -> str:
     return str(path) if rel.startswith("..") else rel
 
 
-def pack_files(extra_dirs: Sequence[Path], *, bundled: bool = True,
-               ) -> tuple[list[Path], list[Problem]]:
+def pack_files(
+    extra_dirs: Sequence[Path],
+    *,
+    bundled: bool = True,
+) -> tuple[list[Path], list[Problem]]:
     """The packs to load, in order: bundled first, then each extra folder, files sorted."""
     dirs: list[tuple[Path, bool]] = []
     if bundled:
@@ -414,8 +525,13 @@ def pack_files(extra_dirs: Sequence[Path], *, bundled: bool = True,
     for folder, is_bundled in dirs:
         if not folder.is_dir():
             if not is_bundled:  # bundled packs may legitimately be absent in a bare checkout
-                problems.append(Problem(file=str(folder), message="not a folder of rule packs",
-                                        hint="--rules takes a folder holding *.yaml files"))
+                problems.append(
+                    Problem(
+                        file=str(folder),
+                        message="not a folder of rule packs",
+                        hint="--rules takes a folder holding *.yaml files",
+                    )
+                )
             continue
         resolved = folder.resolve()
         if resolved in seen:
@@ -423,10 +539,14 @@ def pack_files(extra_dirs: Sequence[Path], *, bundled: bool = True,
         seen.add(resolved)
         found = sorted(p for p in folder.glob("*.yaml") if p.is_file())
         if not found and not is_bundled:
-            hint = ("rename *.yml to *.yaml" if any(folder.glob("*.yml"))
-                    else "a pack is a *.yaml file holding a list of rules")
-            problems.append(Problem(file=str(folder), message="no *.yaml rule packs here",
-                                    hint=hint))
+            hint = (
+                "rename *.yml to *.yaml"
+                if any(folder.glob("*.yml"))
+                else "a pack is a *.yaml file holding a list of rules"
+            )
+            problems.append(
+                Problem(file=str(folder), message="no *.yaml rule packs here", hint=hint)
+            )
         files.extend(found)
     return files, problems
 

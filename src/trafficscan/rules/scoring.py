@@ -69,7 +69,9 @@ def score_hits(hits: Iterable[RuleHit]) -> RuleScore:
     dampening = 1.0 - keep_awake
     score = base * (1.0 - dampening)
     return RuleScore(
-        score=score, base=base, dampening=dampening,
+        score=score,
+        base=base,
+        dampening=dampening,
         by_category=dict(sorted(by_category.items(), key=lambda kv: (-kv[1], kv[0]))),
         awareness=awareness,
         contributions=_shares(by_category, score),
@@ -90,5 +92,6 @@ def _shares(by_category: dict[str, float], score: float) -> dict[str, float]:
         return {c: (score / len(certain) if c in certain else 0.0) for c in by_category}
     lambdas = {c: -math.log1p(-s) for c, s in by_category.items()}
     total = sum(lambdas.values())
-    return {c: score * lam / total for c, lam in
-            sorted(lambdas.items(), key=lambda kv: (-kv[1], kv[0]))}
+    return {
+        c: score * lam / total for c, lam in sorted(lambdas.items(), key=lambda kv: (-kv[1], kv[0]))
+    }

@@ -1,0 +1,224 @@
+"""E-mail addresses, web addresses and messaging/social-media handles.
+
+Read from the contact view (NFKC + case folding only): ``@``, dots and digits must survive.
+E-mails include the ``name [at] domain [dot] com`` family that ads use to slip past filters;
+handles come from profile links (``t.me/x``, ``wa.me/<digits>``, ``instagram.com/x``) and from
+``@name`` or ``insta: name`` with the platform named nearby.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from trafficscan.features.normalize import NormalizedText
+from trafficscan.features.phones import validate_phone
+from trafficscan.features.types import Email, Handle, Url
+
+__all__ = ["extract_emails", "extract_handles", "extract_urls"]
+
+_TLDS = (
+    "com|in|org|net|co|info|biz|io|me|edu|gov|xyz|online|site|club|app|link|ly|gl|page|live|"
+    "vip|shop|store|top|tk|ml|ga|cf|gq|ru|ae|uk|us|ca|au|sg|my|th|kh|la|mm|np|bd|lk|pk|cn|hk|"
+    "ph|id|vn|de|fr|it|nl|eu|qa|sa|om|kw|bh|ws|to|cc|tv|pro|mobi|work|jobs|news|blog|am|dog"
+)
+_AT = r"(?:\s*@\s*|\s*[\[({<]\s*(?:at|@)\s*[\])}>]\s*|\s+at\s+)"
+_DOT = r"(?:\.|\s*[\[({<]\s*(?:dot|\.)\s*[\])}>]\s*|\s+dot\s+)"
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_EMAIL = re.compile(
+    rf"(?<![\w.+%-])(?P<local>[a-z0-9](?:[a-z0-9._%+-]{{0,62}}[a-z0-9_])?){_AT}"
+    rf"(?P<domain>{_LABEL}(?:{_DOT}{_LABEL})*?){_DOT}(?P<tld>[a-z]{{2,24}})(?![a-z0-9-])"
+)
+_DOT_SPLIT = re.compile(_DOT)
+_KNOWN_TLD = frozenset(_TLDS.split("|"))
+# "name at gmail dot com" is only believed for mail providers people actually write that way
+_MAIL_PROVIDERS = frozenset(
+    "gmail yahoo hotmail outlook rediffmail rediff protonmail proton live icloud ymail aol "
+    "mail zoho yandex gmx".split()
+)
+
+_URL_CHARS = r"[^\s<>\"'\[\]{}|\\^`]"
+_URL = re.compile(
+    rf"(?<![\w@.-])(?:(?:https?://|www\.){_URL_CHARS}+"
+    rf"|(?:{_LABEL}\.)+(?:{_TLDS})(?![a-z0-9-])(?:[/?#]{_URL_CHARS}*)?)"
+)
+_URL_TRAIL = ".,;:!?'\")]}>*"
+_MESSAGING_DOMAINS = frozenset(
+    "t.me telegram.me telegram.dog wa.me api.whatsapp.com chat.whatsapp.com whatsapp.com "
+    "wa.link m.me".split()
+)
+
+_PLATFORM_WORDS = re.compile(
+    r"(?P<instagram>instagram|\binsta\b|\big\b|इंस्टा)|(?P<snapchat>snapchat|\bsnap\b|\bsc\b)"
+    r"|(?P<facebook>facebook|\bfb\b|फेसबुक)|(?P<telegram>telegram|telegrm|\btg\b|\btele\b|टेलीग्राम)"
+    r"|(?P<twitter>twitter|\bx\.com\b)"
+)
+_AT_HANDLE = re.compile(r"(?<![\w@.])@(?P<h>[a-z][a-z0-9_.]{1,31}[a-z0-9_]|[a-z][a-z0-9_])(?![\w@])")
+_NAMED_HANDLE = re.compile(
+    r"(?P<p>instagram|insta|\big|telegram|\btg|snapchat|\bsnap|\bsc|facebook|\bfb)"
+    r"\s*(?:id|username|user\s?name|user|handle|account|a/c|profile)?\s*[:=\-]+\s*@?"
+    r"(?P<h>[a-z][a-z0-9_.]{2,31}[a-z0-9_])(?![\w@])"
+)
+_PLATFORM_ALIASES = {
+    "instagram": "instagram", "insta": "instagram", "ig": "instagram",
+    "telegram": "telegram", "tg": "telegram",
+    "snapchat": "snapchat", "snap": "snapchat", "sc": "snapchat",
+    "facebook": "facebook", "fb": "facebook",
+}  # fmt: skip
+_NOT_HANDLES = frozenset(
+    "join now only contact message msg dm link below here available group channel me us "
+    "call chat text inbox profile page account id".split()
+)
+
+
+def extract_emails(view: NormalizedText) -> list[Email]:
+    """E-mail addresses, written plainly or as ``name [at] domain [dot] com``."""
+    text = view.text
+    if not ("@" in text or "at" in text):
+        return []
+    out: list[Email] = []
+    for m in _EMAIL.finditer(text):
+        at_dot = m.group()[len(m.group("local")) :]
+        plain = "@" in at_dot and "dot" not in at_dot and " " not in at_dot.strip()
+        labels = [*_DOT_SPLIT.split(m.group("domain")), m.group("tld")]
+        if not plain:
+            spaced_words = re.search(r"\sat\s", at_dot) is not None
+            if m.group("tld") not in _KNOWN_TLD:
+                continue
+            if spaced_words and labels[0] not in _MAIL_PROVIDERS:
+                continue
+        value = f"{m.group('local')}@{'.'.join(labels)}"
+        start, end = view.span(*m.span())
+        if end > start:
+            out.append(Email(value, start, end, obfuscated=not plain))
+    return out
+
+
+def _domain(url: str) -> str:
+    host = re.sub(r"^(?:https?://)?", "", url.lower())
+    host = re.split(r"[/?#:]", host, maxsplit=1)[0]
+    return host[4:] if host.startswith("www.") else host
+
+
+def extract_urls(view: NormalizedText, exclude: Sequence[tuple[int, int]] = ()) -> list[Url]:
+    """Web addresses with their domain; ``exclude`` holds original spans already taken (e-mails)."""
+    text = view.text
+    if "." not in text:
+        return []
+    out: list[Url] = []
+    for m in _URL.finditer(text):
+        s, e = m.span()
+        while e > s and text[e - 1] in _URL_TRAIL:
+            if text[e - 1] == ")" and text.count("(", s, e) >= text.count(")", s, e):
+                break
+            e -= 1
+        if e <= s:
+            continue
+        start, end = view.span(s, e)
+        if any(start < xe and xs < end for xs, xe in exclude):
+            continue
+        value = view.original[start:end]
+        if not value.isascii():
+            value = text[s:e]
+        dom = _domain(text[s:e])
+        if "." not in dom:
+            continue
+        out.append(Url(value, dom, start, end, messaging=dom in _MESSAGING_DOMAINS))
+    return out
+
+
+def _handle_from_url(url: Url, region: str) -> Handle | None:
+    """The account a profile or chat link points to, or None for other links."""
+    rest = re.sub(r"^(?:https?://)?(?:www\.)?", "", url.value, flags=re.IGNORECASE)
+    parts = rest.split("/", 1)
+    host = parts[0].lower()
+    path = parts[1] if len(parts) > 1 else ""
+    seg = re.split(r"[/?#]", path, maxsplit=1)[0]
+    if host in ("t.me", "telegram.me", "telegram.dog"):
+        if seg.startswith("+") or seg.lower() == "joinchat":
+            return Handle("telegram", path.split("?")[0].rstrip("/"), url.start, url.end)
+        if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{3,31}", seg):
+            return Handle("telegram", seg.lower(), url.start, url.end)
+        return None
+    if host in ("wa.me", "api.whatsapp.com", "whatsapp.com"):
+        digits = seg if host == "wa.me" else ""
+        q = re.search(r"phone=\+?(\d+)", path)
+        if q:
+            digits = q.group(1)
+        digits = digits.lstrip("+")
+        if digits.isdigit():
+            res = validate_phone(digits, True, region) or validate_phone(digits, False, region)
+            if res:
+                return Handle("whatsapp", res[0], url.start, url.end)
+        return None
+    if host == "chat.whatsapp.com" and seg:
+        return Handle("whatsapp", seg, url.start, url.end)
+    if host in ("instagram.com", "instagr.am", "m.instagram.com"):
+        if seg and seg.lower() not in ("p", "reel", "reels", "stories", "explore", "tv"):
+            return Handle("instagram", seg.lower(), url.start, url.end)
+        return None
+    if host in ("snapchat.com", "story.snapchat.com"):
+        m = re.match(r"add/([A-Za-z0-9_.\-]+)", path)
+        return Handle("snapchat", m.group(1).lower(), url.start, url.end) if m else None
+    if host in ("facebook.com", "m.facebook.com", "fb.com", "fb.me", "web.facebook.com", "m.me"):
+        q = re.search(r"profile\.php\?id=(\d+)", path)
+        if q:
+            return Handle("facebook", q.group(1), url.start, url.end)
+        if seg and seg.lower() not in ("groups", "pages", "share", "watch", "events", "photo.php"):
+            return Handle("facebook", seg.lower(), url.start, url.end)
+        return None
+    if host in ("twitter.com", "x.com") and seg:
+        return Handle("twitter", seg.lower(), url.start, url.end)
+    return None
+
+
+def extract_handles(
+    view: NormalizedText,
+    urls: list[Url],
+    emails: list[Email],
+    region: str = "IN",
+) -> list[Handle]:
+    """Accounts from profile/chat links, ``@name`` with its platform, ``insta: name``.
+
+    A bare ``@name`` with no platform named in the 40 characters before it is taken as Telegram
+    (the usual case in these ads) when it is a valid Telegram user name (5-32 characters).
+    """
+    text = view.text
+    out: list[Handle] = []
+    for u in urls:
+        h = _handle_from_url(u, region)
+        if h is not None:
+            out.append(h)
+    if "@" not in text and ":" not in text and "-" not in text and "=" not in text:
+        return sorted(out, key=lambda h: h.start)
+    taken = [(u.start, u.end) for u in urls] + [(e.start, e.end) for e in emails]
+
+    def free(s: int, e: int) -> bool:
+        return not any(s < te and ts < e for ts, te in taken)
+
+    for m in _NAMED_HANDLE.finditer(text):
+        value = m.group("h").rstrip(".")
+        if value in _NOT_HANDLES:
+            continue
+        s, e = view.span(m.start("h"), m.end("h"))
+        if free(s, e):
+            platform = _PLATFORM_ALIASES[m.group("p").strip()]
+            out.append(Handle(platform, value, s, e))
+            taken.append((s, e))
+    if "@" in text:
+        for m in _AT_HANDLE.finditer(text):
+            value = m.group("h").rstrip(".")
+            s, e = view.span(m.start(), m.start("h") + len(value))
+            if not free(s, e):
+                continue
+            window = text[max(0, m.start() - 40) : m.start()]
+            platform = ""
+            for pm in _PLATFORM_WORDS.finditer(window):
+                platform = pm.lastgroup or ""
+            if not platform:
+                if not re.fullmatch(r"[a-z][a-z0-9_]{4,31}", value):
+                    continue
+                platform = "telegram"
+            out.append(Handle(platform, value, s, e))
+            taken.append((s, e))
+    return sorted(out, key=lambda h: h.start)

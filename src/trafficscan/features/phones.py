@@ -1,0 +1,313 @@
+"""Phone numbers, however they are written, as E.164.
+
+A contact number is what links an ad in one state to an ad in another, so this extractor tries
+hard to read numbers that ads hide from filters: digits spaced out or split by odd separators,
+English and Hindi digit words (``nine eight``, ``nau aath``, ``नौ आठ``), Indic and full-width
+digits, keycap emoji (``9️⃣``), letters for digits inside a run (``9OOO0``), "double five".
+
+How it works, and why it is fast enough: one regex finds *digit tokens* (digit runs, digit
+words, keycaps, letters glued to digits); tokens separated only by separators form a *run*;
+inside a run, candidate numbers start and end on token boundaries (so a PIN code glued by a
+space to a mobile number does not spoil it) and are validated by ``phonenumbers`` (cached).
+Numbers without a country code must look like mobile numbers of the default region, or start
+with the trunk prefix ``0``: a bare 10-digit order number is not a landline.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from trafficscan.features.normalize import NormalizedText
+from trafficscan.features.types import Phone
+
+__all__ = ["extract_phones", "validate_phone"]
+
+# value of each digit word; Latin words are matched after case folding
+_DIGIT_WORDS: dict[str, str] = {
+    "zero": "0", "shunya": "0", "shoonya": "0", "sunya": "0", "shunye": "0",
+    "one": "1", "ek": "1", "ekk": "1",
+    "two": "2", "do": "2", "doo": "2",
+    "three": "3", "teen": "3", "tin": "3",
+    "four": "4", "char": "4", "chaar": "4", "chār": "4",
+    "five": "5", "paanch": "5", "panch": "5", "paach": "5", "paanc": "5",
+    "six": "6", "chhe": "6", "chhah": "6", "chah": "6", "chhai": "6", "chhey": "6", "che": "6",
+    "seven": "7", "saat": "7", "sat": "7",
+    "eight": "8", "aath": "8", "aat": "8", "ath": "8",
+    "nine": "9", "nau": "9", "nou": "9", "nao": "9",
+}  # fmt: skip
+_DEVANAGARI_WORDS: dict[str, str] = {
+    "शून्य": "0", "शुन्य": "0", "जीरो": "0", "ज़ीरो": "0",
+    "एक": "1", "दो": "2", "तीन": "3", "चार": "4", "पांच": "5", "पाँच": "5", "पंच": "5",
+    "छह": "6", "छः": "6", "छे": "6", "छै": "6", "सात": "7", "आठ": "8", "नौ": "9",
+}  # fmt: skip
+_MULTIPLIERS: dict[str, int] = {
+    "double": 2, "dubble": 2, "dabal": 2, "dbl": 2, "triple": 3, "tripple": 3, "trible": 3,
+    "डबल": 2, "ट्रिपल": 3,
+}  # fmt: skip
+_LETTER_DIGITS = str.maketrans({"o": "0", "i": "1", "l": "1", "s": "5"})
+
+
+def _alt(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+_DEV = "\u0900-\u097f"
+_TOKEN = re.compile(
+    r"(?P<k>\d\ufe0f?\u20e3)"  # keycap digit
+    r"|(?P<d>\d+(?![\ufe0f\u20e3]))"
+    rf"|(?P<w>(?<![a-z])(?:{_alt(list(_DIGIT_WORDS))})(?![a-z]))"
+    rf"|(?P<m>(?<![a-z{_DEV}])(?:{_alt(list(_MULTIPLIERS))})(?![a-z{_DEV}]))"
+    rf"|(?P<v>(?<![{_DEV}])(?:{_alt(list(_DEVANAGARI_WORDS))})(?![{_DEV}]))"
+    r"|(?P<l>(?<=[\d\u20e3])[oils]+(?![a-z])|(?<![a-z])[oils]+(?=\d))"
+    r"|(?P<o>(?<![a-z])oh?(?![a-z]))"
+)
+# what may stand between two tokens of one number
+_GAP = re.compile(r"[\s\-.()_*~•·|,\\]{0,6}")
+_PLAIN_GAP = re.compile(r"\s{0,2}[-.]?\s{0,2}|\s?\(\s?|\s?\)\s?")
+_PLUS = re.compile(r"\+\s?$")
+_IDD = re.compile(r"00(?=[1-9])")
+
+# context right before a candidate that says it is not a phone number
+_NOT_PHONE_BEFORE = re.compile(
+    r"(?:order|invoice|bill|licen[cs]e|lic|reg(?:istration|n|d)?|gstin|gst|cin|pan|aadhaa?r|"
+    r"a/c|acc(?:oun)?t|acc|ifsc|txn|transaction|ref(?:erence)?|utr|pnr|tracking|awb|serial|"
+    r"passport|imei|challan|fir|case|policy|roll|enrol(?:l?ment)?|ticket|booking id|emp(?:loyee)? id"
+    r"|pin(?:\s?code)?|zip)\s*(?:no|num|number|#)?\s*[.:#\-=]*\s*\+?\s*$"
+    r"|(?:₹|\brs|\binr|\$|\busd|\baed|\bsar|salary|price|rate|cost)\s*[.:\-=]*\s*$"
+)
+_NOT_PHONE_AFTER = re.compile(
+    r"\s*(?:/-|₹|rs\b|rupees|inr\b|k\b|lakh|lac|crore|cr\b|usd|dollars?|aed|dirhams?|%)"
+)
+
+_WHATSAPP = re.compile(
+    r"whats\s?app|whatsap|watsapp|watsap|watts?app|whtsapp|wtsp|wtsapp|wapp|\bw/?a\b|\bwp\b"
+    r"|व्हाट्सएप|व्हाट्सऐप|वॉट्सऐप|वाट्सएप|व्हाट्सप"
+)
+_TELEGRAM = re.compile(r"telegram|telegrm|\btg\b|\btele\b|टेलीग्राम")
+_CALL = re.compile(
+    r"\bcall|\bph\b|\bphone|\bmob|\bmobile|\bcell|\btel\b|\bring\b|\bdial"
+    r"|फोन|फ़ोन|कॉल|मोबाइल|📞|☎|📱"
+)
+_NO_CALL = re.compile(
+    r"no\s+calls?|don'?t\s+call|calls?\s+not\s+(?:allowed|accepted)|call\s+nahi|only\s+(?:on\s+)?"
+    r"(?:whats\s?app|wa|telegram|tg|msg|message|text)|(?:whats\s?app|telegram|msg|text)\s+only"
+)
+
+
+@dataclass(slots=True)
+class _Group:
+    """A stretch of one number: digits, span in the contact view, how it was written."""
+
+    digits: str
+    start: int
+    end: int
+    real: bool  # a digit, digit word or keycap (letters-for-digits alone cannot start a number)
+    plain: bool  # plain ASCII digits in the original
+
+
+_pn: Any = None
+
+
+def _phonenumbers() -> Any:
+    """Import ``phonenumbers`` on first use: it costs ~40 ms, and many commands never need it."""
+    global _pn
+    if _pn is None:
+        import phonenumbers
+
+        _pn = phonenumbers
+    return _pn
+
+
+@lru_cache(maxsize=65_536)
+def validate_phone(digits: str, international: bool, region: str = "IN") -> tuple[str, str] | None:
+    """``(e164, region_of_number)`` when ``digits`` is a valid phone number, else None.
+
+    ``international`` means the digits follow a ``+`` (or ``00``), so they begin with a country
+    code. Without it, a number must be a mobile of ``region`` or carry the trunk prefix ``0`` or
+    the region's own country code: bare digit strings that only happen to match a landline
+    pattern are order numbers, IDs or amounts far more often than phones.
+    """
+    if not 7 <= len(digits) <= 17:
+        return None
+    pn = _phonenumbers()
+    try:
+        num = pn.parse("+" + digits if international else digits, None if international else region)
+    except pn.NumberParseException:
+        return None
+    if not pn.is_valid_number(num):
+        return None
+    if not international:
+        cc = str(pn.country_code_for_region(region))
+        if not (digits.startswith("0") or digits.startswith(cc)):
+            ntype = pn.number_type(num)
+            if ntype not in (pn.PhoneNumberType.MOBILE, pn.PhoneNumberType.FIXED_LINE_OR_MOBILE):
+                return None
+    return pn.format_number(num, pn.PhoneNumberFormat.E164), pn.region_code_for_number(num) or ""
+
+
+def _token_digits(kind: str, text: str) -> str:
+    if kind == "d":
+        if text.isascii():
+            return text
+        return "".join(str(unicodedata.decimal(c, 0)) for c in text)
+    if kind == "k":
+        return str(unicodedata.decimal(text[0], 0))
+    if kind == "w":
+        return _DIGIT_WORDS[text]
+    if kind == "v":
+        return _DEVANAGARI_WORDS[text]
+    if kind == "l":
+        return text.translate(_LETTER_DIGITS)
+    return "0"  # "o" / "oh"
+
+
+def _runs(view: NormalizedText) -> list[list[tuple[_Group, str]]]:
+    """Token groups chained by separators: ``[(group, gap_before), ...]`` per run."""
+    text = view.text
+    orig = view.original
+    offs = view.offsets
+    runs: list[list[tuple[_Group, str]]] = []
+    cur: list[tuple[_Group, str]] = []
+    prev_end = -1
+    prev_kind = ""
+    pending_mult = 0
+    mult_start = 0
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup or ""
+        s, e = m.span()
+        gap = text[prev_end:s] if prev_end >= 0 else ""
+        joined = prev_end >= 0 and _GAP.fullmatch(gap) is not None
+        if joined and "," in gap and kind == "d" and prev_kind == "d":
+            joined = False  # 1,20,000 is an amount in Indian grouping, not a phone
+        if not joined:
+            if cur:
+                runs.append(cur)
+            cur = []
+            pending_mult = 0
+            gap = ""
+        prev_end, prev_kind = e, kind
+        if kind == "m":
+            pending_mult = _MULTIPLIERS[m.group()]
+            mult_start = s
+            continue
+        digits = _token_digits(kind, m.group())
+        real = kind not in ("l", "o")
+        plain = kind == "d" and text[s:e].isascii() and text[s:e] == orig[offs[s] : offs[e - 1] + 1]
+        if pending_mult:
+            digits = digits[0] * pending_mult + digits[1:]
+            s, plain, pending_mult = mult_start, False, 0
+        if cur and gap == "" and plain and cur[-1][0].plain:
+            g = cur[-1][0]
+            g.digits += digits
+            g.end = e
+            continue
+        cur.append((_Group(digits, s, e, real, plain), gap))
+    if cur:
+        runs.append(cur)
+    return runs
+
+
+def _is_obfuscated(groups: list[tuple[_Group, str]], intl: bool) -> bool:
+    if not all(g.plain for g, _ in groups):
+        return True
+    if any(_PLAIN_GAP.fullmatch(gap) is None for _, gap in groups[1:]):
+        return True
+    national = len(groups) - (1 if intl else 0)
+    if groups and groups[0][0].digits == "0":
+        national -= 1
+    return national > 4
+
+
+def extract_phones(view: NormalizedText, region: str = "IN") -> list[Phone]:
+    """Every phone number in the contact view, in order, as :class:`Phone` records."""
+    text = view.text
+    phones: list[Phone] = []
+    for run in _runs(view):
+        total = sum(len(g.digits) for g, _ in run)
+        if total < 7:
+            continue
+        i = 0
+        n = len(run)
+        while i < n:
+            first = run[i][0]
+            if not first.real:
+                i += 1
+                continue
+            before = text[max(0, first.start - 40) : first.start]
+            plus = _PLUS.search(before)
+            intl = plus is not None
+            if _NOT_PHONE_BEFORE.search(before) is not None:
+                i += 1
+                continue
+            ends: list[tuple[int, str]] = []
+            digits = ""
+            for j in range(i, n):
+                digits += run[j][0].digits
+                if len(digits) > 17:
+                    break
+                if run[j][0].real and len(digits) >= 7:
+                    ends.append((j, digits))
+            found: tuple[int, str, str, bool] | None = None
+            for j, digits in reversed(ends):
+                cand_intl = intl
+                if not intl and _IDD.match(digits):
+                    cand_intl, digits = True, digits[2:]
+                res = validate_phone(digits, cand_intl, region)
+                if res is not None:
+                    if _NOT_PHONE_AFTER.match(text, run[j][0].end) is not None:
+                        continue
+                    found = (j, res[0], res[1], cand_intl)
+                    break
+            if found is None:
+                i += 1
+                continue
+            j, e164, country, cand_intl = found
+            cstart = first.start - (len(plus.group()) if plus is not None and cand_intl else 0)
+            start, end = view.span(cstart, run[j][0].end)
+            phones.append(
+                Phone(
+                    e164=e164,
+                    start=start,
+                    end=end,
+                    obfuscated=_is_obfuscated(run[i : j + 1], cand_intl),
+                    country=country,
+                )
+            )
+            i = j + 1
+    if phones:
+        phones = _tag_platforms(view, phones)
+    return phones
+
+
+def _tag_platforms(view: NormalizedText, phones: list[Phone]) -> list[Phone]:
+    """Note WhatsApp/Telegram named near each number, and whether it is offered for calls.
+
+    The window is the text since the previous number (at most 60 characters) and a short
+    stretch after, so "Call 9000012345, WhatsApp 8000012345" tags each number on its own.
+    """
+    text = view.text
+    no_call_anywhere = _NO_CALL.search(text) is not None
+    out: list[Phone] = []
+    prev_end = 0
+    for k, p in enumerate(phones):
+        s = view.to_norm(p.start)
+        e = view.to_norm(p.end)
+        nxt = view.to_norm(phones[k + 1].start) if k + 1 < len(phones) else len(text)
+        window = text[max(prev_end, s - 60) : s] + " " + text[e : min(nxt, e + 25)]
+        prev_end = e
+        platforms: list[str] = []
+        if _WHATSAPP.search(window):
+            platforms.append("whatsapp")
+        if _TELEGRAM.search(window):
+            platforms.append("telegram")
+        voice = not platforms or (_CALL.search(window) is not None and not no_call_anywhere)
+        if platforms and _NO_CALL.search(window):
+            voice = False
+        out.append(
+            Phone(p.e164, p.start, p.end, p.obfuscated, p.country, tuple(platforms), voice)
+        )
+    return out

@@ -1,0 +1,105 @@
+"""Places named in an ad, from a small curated gazetteer (``data/places.tsv``).
+
+Movement is a core trafficking indicator: a foreign destination in a job offer, a known
+scam-compound town (Myawaddy, Sihanoukville, KK Park...) or a source region. The gazetteer is
+data so analysts can extend it without touching code; all aliases go into one Aho-Corasick
+automaton, built once on first use and matched on the normalised text (so "D u b a i" and
+"DUBAI" are found), whole words only, longest match first.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from trafficscan.features.normalize import NormalizedText, normalize
+from trafficscan.features.types import Location
+
+__all__ = ["GAZETTEER_PATH", "Place", "extract_locations", "load_gazetteer"]
+
+GAZETTEER_PATH = Path(__file__).with_name("data") / "places.tsv"
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    name: str
+    country: str
+    kind: str
+    scam_hub: bool
+
+    @property
+    def foreign(self) -> bool:
+        return self.country != "IN"
+
+
+def _norm_alias(alias: str) -> str:
+    """Aliases go through the same normalisation as ad text, so both sides agree."""
+    return normalize(alias.strip()).text
+
+
+@lru_cache(maxsize=4)
+def load_gazetteer(path: Path = GAZETTEER_PATH) -> dict[str, Place]:
+    """``{normalised alias: Place}`` from a gazetteer file (see the header of places.tsv)."""
+    table: dict[str, Place] = {}
+    with path.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            line = line.rstrip("\n")
+            if not line.strip() or line.startswith("#") or line.startswith("name\t"):
+                continue
+            cols = line.split("\t")
+            if len(cols) != 5:
+                raise ValueError(f"{path}:{lineno}: expected 5 tab-separated columns")
+            name, country, kind, flags, aliases = cols
+            place = Place(name, country, kind, "scam_hub" in flags.split(","))
+            for alias in [name, *aliases.split("|")]:
+                alias = _norm_alias(alias)
+                if alias and alias != "-":
+                    table.setdefault(alias, place)
+    return table
+
+
+@lru_cache(maxsize=4)
+def _automaton(path: Path = GAZETTEER_PATH) -> Any:
+    import ahocorasick
+
+    auto = ahocorasick.Automaton()
+    for alias, place in load_gazetteer(path).items():
+        auto.add_word(alias, (len(alias), place))
+    auto.make_automaton()
+    return auto
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or unicodedata.category(ch)[0] == "M"
+
+
+def extract_locations(view: NormalizedText, path: Path = GAZETTEER_PATH) -> list[Location]:
+    """Gazetteer places named in the normalised text, in order, never overlapping."""
+    text = view.text
+    if not text:
+        return []
+    hits: list[tuple[int, int, Place]] = []
+    n = len(text)
+    for end_idx, (length, place) in _automaton(path).iter(text):
+        start = end_idx - length + 1
+        end = end_idx + 1
+        if start > 0 and _is_word_char(text[start - 1]):
+            continue
+        if end < n and _is_word_char(text[end]):
+            continue
+        hits.append((start, end, place))
+    if not hits:
+        return []
+    hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+    out: list[Location] = []
+    last_end = -1
+    for start, end, place in hits:
+        if start < last_end:
+            continue
+        s, e = view.span(start, end)
+        out.append(Location(place.name, place.country, place.kind, s, e, place.foreign, place.scam_hub))
+        last_end = end
+    return out

@@ -1,0 +1,76 @@
+"""`trafficscan score`: ads on disk or stdin, streaming, clean failures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+ADS = [
+    {"id": "a1", "title": "Data entry job in Thailand", "body": "Salary 1.5 lakh per month, tourist visa, "
+     "no interview. Pay processing fee 50,000 to agent. Contact HR on Telegram only. Work in Myawaddy."},
+    {"id": "a2", "title": "Maths tuition", "body": "Class 10 maths and science tuition in Kothrud, Pune. "
+     "Experienced teacher, weekend batches."},
+    {"id": "a3", "title": "Police rescue 12 minors", "body": "Police rescued 12 minors from a spa in Pune "
+     "and arrested the manager. Call Childline 1098 to report."},
+]
+
+
+def _write(tmp_path: Path, rows: list) -> Path:
+    p = tmp_path / "ads.jsonl"
+    p.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return p
+
+
+def test_score_all_jsonl_keeps_input_order(trafficscan, tmp_path: Path) -> None:
+    src = _write(tmp_path, ADS)
+    r = trafficscan("score", str(src), "--all", "--format", "jsonl", "-o", "-", "--jobs", "1")
+    assert r.code == 0, r.err
+    items = [json.loads(x) for x in r.out.splitlines()]
+    assert [i["id"] for i in items] == ["a1", "a2", "a3"]
+    assert items[0]["flagged"] and not items[1]["flagged"] and not items[2]["flagged"]
+    assert items[2]["explanation"]["dampening"] > 0
+
+
+def test_score_reads_stdin(trafficscan, tmp_path: Path) -> None:
+    r = trafficscan("score", "-", "--format", "jsonl", "-o", "-", stdin="".join(json.dumps(a) + "\n" for a in ADS))
+    assert r.code == 0, r.err
+    assert [json.loads(x)["id"] for x in r.out.splitlines()] == ["a1"]
+
+
+def test_score_many_batches_with_workers_is_deterministic(trafficscan, tmp_path: Path) -> None:
+    rows = [dict(a, id=f"{a['id']}-{n}") for n in range(40) for a in ADS]
+    src = _write(tmp_path, rows)
+    one = trafficscan("score", str(src), "--all", "-f", "jsonl", "-o", "one.jsonl", "--jobs", "1", "--batch-size", "7")
+    two = trafficscan("score", str(src), "--all", "-f", "jsonl", "-o", "two.jsonl", "--jobs", "2", "--batch-size", "7")
+    assert one.code == two.code == 0, one.err + two.err
+    assert (tmp_path / "one.jsonl").read_text() == (tmp_path / "two.jsonl").read_text()
+    assert len((tmp_path / "one.jsonl").read_text().splitlines()) == 120
+
+
+def test_bad_input_line_exits_2_and_writes_nothing(trafficscan, tmp_path: Path) -> None:
+    src = tmp_path / "ads.jsonl"
+    src.write_text(json.dumps(ADS[0]) + "\n{not json\n", encoding="utf-8")
+    r = trafficscan("score", str(src), "-o", "out.json")
+    assert r.code == 2
+    assert f"{src}:2: invalid JSON" in r.err
+    assert not (tmp_path / "out.json").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["ads.jsonl"]
+
+
+def test_pickle_model_is_refused(trafficscan, tmp_path: Path) -> None:
+    import pickle
+
+    bad = tmp_path / "model.skops"
+    bad.write_bytes(pickle.dumps({"x": 1}))
+    src = _write(tmp_path, ADS)
+    r = trafficscan("score", str(src), "--model", str(bad), "-o", "out.json")
+    assert r.code == 2 and "refused" in r.err
+    assert not (tmp_path / "out.json").exists()
+
+
+def test_redacted_output_has_no_contacts(trafficscan, tmp_path: Path) -> None:
+    src = _write(tmp_path, [{"id": "c", "text": "New girls, manager books, advance only. Call 90000 12345 or "
+                             "mail madam@example.org"}])
+    r = trafficscan("score", str(src), "--all", "--redact", "-f", "jsonl", "-o", "-")
+    assert r.code == 0, r.err
+    assert "90000" not in r.out and "12345" not in r.out and "madam@example.org" not in r.out
