@@ -17,7 +17,7 @@ app = typer.Typer(
     help="Find human-trafficking signals in online listings: crawl sources, extract contacts, "
     "score ads with explainable rules and a trained classifier, write the flagged ads as JSON.",
     no_args_is_help=True,
-    rich_markup_mode="rich",
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
 rules_app = typer.Typer(help="Show, test and validate the indicator rule packs.", no_args_is_help=True)

@@ -1,14 +1,16 @@
 """Stage: score. Features, rule hits and the model's probability combined into one explained score.
 
-The combined score is a documented linear blend (docs/scoring.md)::
+The combined score is a documented blend (docs/scoring.md)::
 
-    score = α · model_score + (1 − α) · rule_score          (with a model)
-    score = rule_score                                      (rules only, --no-model)
+    score = (α · model_score + (1 − α) · rule_base) × (1 − dampening)     (with a model)
+    score = rule_base × (1 − dampening) = rule_score                      (rules only)
 
-``α`` (``combine_weight``) and the flagging threshold are chosen on validation data when the
-model is trained and stored with it. Because the blend is linear, each part's contribution is
-exact: ``α · model_score`` and ``(1 − α) · rule_score`` add up to the score, and the output's
-``explanation`` states both, with the per-category shares of the rule score.
+``rule_base`` is the noisy-OR of the distinct rule categories hit and ``dampening`` comes from
+the awareness rules (news, NGO, police and advisory language): an article *about* trafficking is
+not an ad, so that language pulls the whole score down, not only the rules' part. ``α``
+(``combine_weight``) and the flagging threshold are chosen on validation data when the model is
+trained and stored with it. Each part's contribution is exact and they add up to the score:
+``α · model_score · (1 − dampening)`` and ``(1 − α) · rule_base · (1 − dampening)``.
 """
 
 from __future__ import annotations
@@ -96,23 +98,30 @@ class Scorer:
         return out
 
 
+def blend(model_score: Any, rule_base: Any, dampening: Any, alpha: float) -> Any:
+    """The combined score; works on floats and on numpy arrays alike (training uses arrays)."""
+    return (alpha * model_score + (1 - alpha) * rule_base) * (1 - dampening)
+
+
 def combine(rule_score: Any, model_score: float | None, alpha: float) -> tuple[float, dict[str, Any]]:
     """The combined score and how much each part contributed to it."""
+    keep = 1 - rule_score.dampening
     if model_score is None:
         score = rule_score.score
         parts = {"rules": round(score, 4), "model": None}
-        formula = "score = rule_score"
+        formula = "score = rule_base × (1 − dampening)"
     else:
-        score = alpha * model_score + (1 - alpha) * rule_score.score
-        parts = {"rules": round((1 - alpha) * rule_score.score, 4),
-                 "model": round(alpha * model_score, 4)}
-        formula = f"score = {alpha:g} × model_score + {1 - alpha:g} × rule_score"
+        score = blend(model_score, rule_score.base, rule_score.dampening, alpha)
+        parts = {"rules": round((1 - alpha) * rule_score.base * keep, 4),
+                 "model": round(alpha * model_score * keep, 4)}
+        formula = f"score = ({alpha:g} × model_score + {1 - alpha:g} × rule_base) × (1 − dampening)"
     explanation: dict[str, Any] = {
         "formula": formula,
         "contributions": parts,
+        "rule_base": round(rule_score.base, 4),
         "rule_categories": {k: round(v, 4) for k, v in rule_score.by_category.items()},
         "dampening": round(rule_score.dampening, 4),
     }
     if rule_score.awareness:
         explanation["counter_indicators"] = list(rule_score.awareness)
-    return min(max(score, 0.0), 1.0), explanation
+    return min(max(float(score), 0.0), 1.0), explanation

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pickle
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rule_helpers import features, rule_yaml, toy_normalize
 
 
@@ -245,3 +247,65 @@ def test_many_regexes_and_no_trigger_no_evaluation(make_rules):
     text = f"{words[7]} and {words[59]}"
     assert spans(rs.match(features(text)), "t.many") == [(words[7], 0, 4), (words[59], 9, 13)]
     assert rs.match(features("nothing here")) == []
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.sampled_from(["girl", "new", "hotel", "job", "fresh new"]), max_size=30),
+    st.integers(1, 6),
+)
+def test_near_agrees_with_brute_force(words, within):
+    rs = _NEAR_SETS[within]
+    text = " ".join(words)
+    tokens = text.split()
+    starts = [sum(len(t) + 1 for t in tokens[:i]) for i in range(len(tokens))]
+    expected = set()
+    for i, a in enumerate(tokens):
+        for j, b in enumerate(tokens):
+            if a == "girl" and b == "new" and abs(i - j) <= within:
+                expected |= {(a, starts[i], starts[i] + 4), (b, starts[j], starts[j] + 3)}
+    got = spans(rs.match(features(text)), "t.near")
+    assert (got or []) == sorted(expected, key=lambda s: (s[1], s[2]))
+
+
+def _near_set(within: int):
+    from trafficscan.rules import RuleSet
+    from trafficscan.rules.model import Example, Near, Rule
+
+    rule = Rule(
+        id="t.near",
+        title="t",
+        category="youth",
+        weight=0.3,
+        patterns=(Near(terms=("girl",), with_=("new",), within=within),),
+        references=("test",),
+        match_examples=(Example("new girl"),),
+        no_match_examples=(Example("girl"),),
+    )
+    return RuleSet([rule])
+
+
+_NEAR_SETS = {w: _near_set(w) for w in range(1, 7)}
+
+
+def test_entity_names_are_ones_the_features_stage_reports():
+    from trafficscan.features import ENTITY_NAMES as FEATURE_ENTITIES
+    from trafficscan.rules import ENTITY_NAMES
+
+    assert set(ENTITY_NAMES) <= set(FEATURE_ENTITIES)
+
+
+def test_match_text_runs_the_real_features_stage(make_rules):
+    rs = make_rules(
+        rule_yaml(
+            "t.hub",
+            'patterns:\n  - near: {terms: ["job", "jobs"], with_entity: scam_hub, within: 4}',
+            category="recruitment-fraud",
+        ),
+        rule_yaml("t.minor", "patterns:\n  - entity: minor_age"),
+    )
+    text = "Data entry JOB in Myawaddy, salary 1 lakh. Girl age 16."
+    hits = {h.rule_id: [m.text for m in h.matches] for h in rs.match_text(text)}
+    assert hits["t.hub"] == ["JOB", "Myawaddy"]
+    assert "t.minor" in hits and all(m in text for m in hits["t.minor"])
+    assert rs.score_text(text).by_category == {"recruitment-fraud": 0.4, "youth": 0.4}

@@ -162,9 +162,13 @@ def _sql(db: Path, query: str) -> list[tuple]:
         conn.close()
 
 
-def _wait_for(condition, what: str, timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
+def _wait_for(condition, what: str, proc: subprocess.Popen[str], timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
+    """Poll ``condition``; fail at once, with its stderr, if the scan process ended first."""
     deadline = time.monotonic() + timeout
     while not condition():
+        if proc.poll() is not None:
+            _, err = proc.communicate()
+            raise AssertionError(f"scan exited {proc.returncode} before {what}:\n{err}")
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.05)
@@ -190,10 +194,11 @@ def test_sigkill_mid_crawl_then_rerun_to_completion(site: _Site, config: Path, t
 
     scan = _start(_scan_args(config, db), cwd=out)
     try:
-        _wait_for(site.held.is_set, "the crawl to reach the held page")
-        _wait_for(lambda: _postings(db) > 0, "a first batch to be recorded")
+        _wait_for(site.held.is_set, "the crawl reached the held page", scan)
+        _wait_for(lambda: _postings(db) > 0, "a first batch was recorded", scan)
     finally:
-        os.kill(scan.pid, signal.SIGKILL)
+        if scan.poll() is None:
+            os.kill(scan.pid, signal.SIGKILL)
         scan.communicate(timeout=30)
     assert scan.returncode == -signal.SIGKILL
 
@@ -220,7 +225,7 @@ def test_two_concurrent_scans_one_refuses_with_exit_4(site: _Site, config: Path,
     db = tmp_path / "state.sqlite3"
     first = _start(_scan_args(config, db, "-o", "first.json"), cwd=tmp_path)
     try:
-        _wait_for(site.held.is_set, "the first scan to be mid-crawl")
+        _wait_for(site.held.is_set, "the first scan was mid-crawl", first)
         holder = read_holder(lock_path_for(db))
         assert holder.pid == first.pid
 

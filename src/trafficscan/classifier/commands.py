@@ -46,7 +46,9 @@ def train_command(*, data: Sequence[Path], output: Path, test_size: float, seed:
     settings = TrainSettings(test_size=test_size, seed=seed, cv=cv)
     t0 = time.perf_counter()
     with console.status(f"extracting features from {len(ads):,} ads…") as status:
-        prepared = prepare(ads, ruleset, lambda i: status.update(f"extracting features: {i:,}/{len(ads):,} ads"))
+        prepared = prepare(ads, ruleset, settings,
+                           lambda i: status.update(f"extracting features: {i:,}/{len(ads):,} ads"))
+        del ads[:]  # features are extracted; the ads themselves are no longer needed
         vec, clf, meta = train_model(prepared, settings, data_sha256=data_sha256(data),
                                      sources=[str(p) for p in data],
                                      step=lambda msg: status.update(msg + "…"))
@@ -56,7 +58,7 @@ def train_command(*, data: Sequence[Path], output: Path, test_size: float, seed:
     cvm = meta["metrics"]["cv"]
     if cvm["f1_mean"] is not None:
         console.print(f"cross-validation ({cvm['folds']} folds on the training part): F1 {cvm['f1_mean']:.3f} ± {cvm['f1_std']:.3f}")
-    console.print(f"{len(ads):,} ads ({n_pos:,} positive) · trained in {meta['train_seconds']:.1f} s · "
+    console.print(f"{len(prepared.y):,} ads ({n_pos:,} positive) · trained in {meta['train_seconds']:.1f} s · "
                   f"threshold {meta['threshold']:.3f} · score = {meta['combine_weight']:g} × model + "
                   f"{1 - meta['combine_weight']:g} × rules")
     console.print(f"saved [cyan]{output}[/] (sha256 {sha[:12]}…)")
@@ -101,6 +103,7 @@ def evaluate_command(*, data: Sequence[Path], model: Path | None, json_out: bool
     from trafficscan.features import extract
     from trafficscan.resources import default_model_path
     from trafficscan.rules import load_rules, score_hits
+    from trafficscan.scoring import blend
 
     ruleset = load_rules(list(rules))
     lm = load_model(model or default_model_path())
@@ -108,6 +111,8 @@ def evaluate_command(*, data: Sequence[Path], model: Path | None, json_out: bool
     y = np.array([ad.label for ad in ads])
     model_scores: list[float] = []
     rule_scores: list[float] = []
+    bases: list[float] = []
+    damps: list[float] = []
     for start in range(0, len(ads), 1000):  # batches, never one ad at a time
         chunk = ads[start:start + 1000]
         feats = [extract(ad.text) for ad in chunk]
@@ -115,9 +120,11 @@ def evaluate_command(*, data: Sequence[Path], model: Path | None, json_out: bool
         rs = [score_hits(h) for h in hits]
         model_scores.extend(lm.predict_proba(feats, hits, rs))
         rule_scores.extend(r.score for r in rs)
+        bases.extend(r.base for r in rs)
+        damps.extend(r.dampening for r in rs)
     m = np.array(model_scores)
     r = np.array(rule_scores)
-    combined = lm.combine_weight * m + (1 - lm.combine_weight) * r
+    combined = blend(m, np.array(bases), np.array(damps), lm.combine_weight)
     t = threshold if threshold is not None else lm.threshold
     result: dict[str, Any] = {
         "n": len(ads), "positives": int(y.sum()),

@@ -10,32 +10,32 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from trafficscan.features._regex import search_end, trie
 from trafficscan.features.normalize import NormalizedText
 from trafficscan.features.types import Age
 
 __all__ = ["extract_ages"]
 
-_NUM = r"\d{1,2}(?!\d)"
-_RANGE = rf"(?P<{{a}}>{_NUM})(?:\s?(?:-|–|—|to|se|से|/)\s?(?P<{{b}}>{_NUM}))?"
-_YEARS = (
-    r"(?:yo|y/o|y\.o\.?|yrs?(?:\sold)?|years?(?:\sold)?|year-old|years-old|saal|sal|sala|baras|"
-    r"varsh|साल|वर्ष|बरस|ki\sumar|ki\sumr|की\sउम्र)"
+_YEARS = trie(
+    ["yo", "y/o", "y.o", "y.o.", "yr", "yrs", "yr old", "yrs old", "year", "years", "year old",
+     "years old", "year-old", "years-old", "saal", "sal", "sala", "baras", "varsh", "साल",
+     "वर्ष", "बरस", "ki umar", "ki umr", "की उम्र"]
+)  # fmt: skip
+# Ages are found number by number (a few per ad) and their context read with anchored regexes.
+_NUMBER = re.compile(r"\d+")
+_KW_BEFORE = re.compile(
+    trie(["age", "aged", "ages", "umar", "umr", "umra", "umer", "umeer", "उम्र", "उमर", "आयु"])
+    + r"(?:\s?(?:is|of|:|-|=|bas|sirf|only|just|approx\.?|around|between|limit))*\s?$"
 )
-_AGE = re.compile(
-    # "age 16", "aged 14-18", "umar: 16 se 19", "उम्र 16"
-    r"(?<![a-z])(?P<kw>age|aged|ages|umar|umr|umra|umer|umeer|उम्र|उमर|आयु|vay|ayu)"
-    r"\s?(?:is|of|:|-|=|bas|sirf|only|just|approx\.?|around|between|limit)*\s?"
-    + _RANGE.format(a="a1", b="b1")
-    + rf"(?:\s?{_YEARS})?(?![a-z0-9])"
-    # "19yo", "18 yrs old", "16-19 saal", "१६ साल"
-    + r"|(?<![\d.,])"
-    + _RANGE.format(a="a2", b="b2")
-    + rf"\s?(?P<yrs>{_YEARS})(?![a-z])"
-    # "just 18", "barely 18", "just turned 18", "sirf 16"
-    + r"|(?<![a-z])(?:just|barely|only|sirf|bas|abhi)\s(?:turned\s|hui\s)?(?P<a3>1\d|2[0-5])"
-    r"(?![\d%a-z])(?!\s?(?:\+|min|mins|minutes|hours?|hrs|days?|k\b|km|rs|rupees|girls?|boys?|"
-    r"seats?|slots?|left|pcs|pieces|units|people|persons|members|spots|am\b|pm\b|ladies|"
-    r"profiles|photos|pics))"
+_JUST_WORDS = ("just", "barely", "only", "sirf", "bas", "abhi")
+_JUST_BEFORE = re.compile(trie(_JUST_WORDS) + r"\s(?:turned\s|hui\s)?$")
+_AFTER = re.compile(
+    r"(?:\s?(?:-|–|—|to|se|से|/)\s?(?P<b>\d{1,2})(?!\d))?"
+    rf"(?:\s?(?P<yrs>{_YEARS})(?![a-z]))?"
+)
+_JUST_STOP = re.compile(
+    r"\+|\s?(?:min|mins|minutes|hours?|hrs|days?|k\b|km|rs|rupees|girls?|boys?|seats?|slots?|"
+    r"left|pcs|pieces|units|people|persons|members|spots|am\b|pm\b|ladies|profiles|photos|pics)"
 )
 _NOT_AGE_AFTER = re.compile(
     r"\s?(?:of\s)?(?:experience|exp\b|ago|in\s(?:business|service|the\s(?:field|industry))|"
@@ -43,9 +43,35 @@ _NOT_AGE_AFTER = re.compile(
     r"tak|back|before|pehle|se\s(?:business|kaam)|running|since|anniversary)"
 )
 _NOT_AGE_BEFORE = re.compile(
-    r"(?:experience|exp|established|estd|since|warranty|guarantee|business|company|contract|"
-    r"visa|lease|agreement|over|for|last|past|within|serving|served|running|completed|"
-    r"anniversary|tenure)\s?(?:of|:|-)?\s?$"
+    trie(
+        [
+            "experience",
+            "exp",
+            "established",
+            "estd",
+            "since",
+            "warranty",
+            "guarantee",
+            "business",
+            "company",
+            "contract",
+            "visa",
+            "lease",
+            "agreement",
+            "over",
+            "for",
+            "last",
+            "past",
+            "within",
+            "serving",
+            "served",
+            "running",
+            "completed",
+            "anniversary",
+            "tenure",
+        ]
+    )
+    + r"\s?(?:of|:|-)?\s?$"
 )
 
 
@@ -59,22 +85,51 @@ def extract_ages(view: NormalizedText) -> list[Age]:
     """Stated ages, in order; a range gives ``low < high``, a single age ``low == high``."""
     text = view.text
     out: list[Age] = []
-    for m in _AGE.finditer(text):
-        a = m.group("a1") or m.group("a2") or m.group("a3")
-        b = m.group("b1") or m.group("b2")
-        low = _int(a)
+    done = 0
+    for m in _NUMBER.finditer(text):
+        s, e = m.span()
+        if s < done or e - s > 2 or (s > 0 and text[s - 1] in ".,"):
+            continue
+        after = _AFTER.match(text, e)
+        b, yrs = after.group("b"), after.group("yrs")
+        start = s
+        lo = max(0, s - 30)
+        win = text[lo:s]
+        kw = (
+            search_end(_KW_BEFORE, text, lo, s)
+            if ("ag" in win or "um" in win or "उम" in win or "आयु" in win)
+            else None
+        )
+        if kw is not None:
+            start = kw.start()
+        elif yrs is not None:
+            if s > 0 and text[s - 1].isalpha():
+                continue  # "covid19 years"... a number glued to a word is not an age
+            if _NOT_AGE_AFTER.match(text, after.end()) is not None:
+                continue
+            if _NOT_AGE_BEFORE.search(text, max(0, s - 25), s) is not None:
+                continue
+        else:
+            just = (
+                search_end(_JUST_BEFORE, text, max(0, s - 20), s)
+                if any(w in win for w in _JUST_WORDS)
+                else None
+            )
+            if just is None or b is not None or _JUST_STOP.match(text, e) is not None:
+                continue
+            start = just.start()
+            after = None
+        low = _int(m.group())
         high = _int(b) if b else low
         if high < low:
             low, high = high, low
         if not 1 <= low <= 99 or high - low > 40:
             continue
-        if m.group("a2") is not None:
-            if _NOT_AGE_AFTER.match(text, m.end()) is not None:
-                continue
-            if _NOT_AGE_BEFORE.search(text, max(0, m.start() - 25), m.start()) is not None:
-                continue
-            if low > 70:  # "90 years" is a history, not the age of someone on offer
-                continue
-        s, e = view.span(*m.span())
-        out.append(Age(low, high, s, e))
+        if kw is None and yrs is not None and low > 70:
+            continue  # "90 years" is a history, not the age of someone on offer
+        if kw is None and yrs is None and not 13 <= low <= 25:
+            continue  # "just 5" is not an age; "just 18" is
+        end = after.end() if after is not None and after.end() > e else e
+        done = end
+        out.append(Age(low, high, *view.span(start, end)))
     return out

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from trafficscan.features._regex import trie
 from trafficscan.features.normalize import NormalizedText
 from trafficscan.features.phones import validate_phone
 from trafficscan.features.types import Email, Handle, Url
@@ -33,8 +34,24 @@ _DOT_SPLIT = re.compile(_DOT)
 _KNOWN_TLD = frozenset(_TLDS.split("|"))
 # "name at gmail dot com" is only believed for mail providers people actually write that way
 _MAIL_PROVIDERS = frozenset(
-    "gmail yahoo hotmail outlook rediffmail rediff protonmail proton live icloud ymail aol "
-    "mail zoho yandex gmx".split()
+    [
+        "gmail",
+        "yahoo",
+        "hotmail",
+        "outlook",
+        "rediffmail",
+        "rediff",
+        "protonmail",
+        "proton",
+        "live",
+        "icloud",
+        "ymail",
+        "aol",
+        "mail",
+        "zoho",
+        "yandex",
+        "gmx",
+    ]
 )
 
 _URL_CHARS = r"[^\s<>\"'\[\]{}|\\^`]"
@@ -44,8 +61,17 @@ _URL = re.compile(
 )
 _URL_TRAIL = ".,;:!?'\")]}>*"
 _MESSAGING_DOMAINS = frozenset(
-    "t.me telegram.me telegram.dog wa.me api.whatsapp.com chat.whatsapp.com whatsapp.com "
-    "wa.link m.me".split()
+    [
+        "t.me",
+        "telegram.me",
+        "telegram.dog",
+        "wa.me",
+        "api.whatsapp.com",
+        "chat.whatsapp.com",
+        "whatsapp.com",
+        "wa.link",
+        "m.me",
+    ]
 )
 
 _PLATFORM_WORDS = re.compile(
@@ -53,12 +79,19 @@ _PLATFORM_WORDS = re.compile(
     r"|(?P<facebook>facebook|\bfb\b|फेसबुक)|(?P<telegram>telegram|telegrm|\btg\b|\btele\b|टेलीग्राम)"
     r"|(?P<twitter>twitter|\bx\.com\b)"
 )
-_AT_HANDLE = re.compile(r"(?<![\w@.])@(?P<h>[a-z][a-z0-9_.]{1,31}[a-z0-9_]|[a-z][a-z0-9_])(?![\w@])")
+_AT_HANDLE = re.compile(
+    r"(?<![\w@.])@(?P<h>[a-z][a-z0-9_.]{1,31}[a-z0-9_]|[a-z][a-z0-9_])(?![\w@])"
+)
 _NAMED_HANDLE = re.compile(
-    r"(?P<p>instagram|insta|\big|telegram|\btg|snapchat|\bsnap|\bsc|facebook|\bfb)"
-    r"\s*(?:id|username|user\s?name|user|handle|account|a/c|profile)?\s*[:=\-]+\s*@?"
+    r"(?P<p>"
+    + trie(
+        ["instagram", "insta", "ig", "telegram", "tg", "snapchat", "snap", "sc", "facebook", "fb"]
+    )
+    + r")\s*(?:id|username|user\s?name|user|handle|account|a/c|profile)?\s*[:=\-]+\s*@?"
     r"(?P<h>[a-z][a-z0-9_.]{2,31}[a-z0-9_])(?![\w@])"
 )
+_URL_HINT = re.compile(rf"https?:|www\.|\.(?:{_TLDS})(?![a-z0-9-])")
+_EMAIL_HINT = re.compile(r"@|[\[({<]\s*(?:at|@)\s*[\])}>]|\sat\s")
 _PLATFORM_ALIASES = {
     "instagram": "instagram", "insta": "instagram", "ig": "instagram",
     "telegram": "telegram", "tg": "telegram",
@@ -66,15 +99,38 @@ _PLATFORM_ALIASES = {
     "facebook": "facebook", "fb": "facebook",
 }  # fmt: skip
 _NOT_HANDLES = frozenset(
-    "join now only contact message msg dm link below here available group channel me us "
-    "call chat text inbox profile page account id".split()
+    [
+        "join",
+        "now",
+        "only",
+        "contact",
+        "message",
+        "msg",
+        "dm",
+        "link",
+        "below",
+        "here",
+        "available",
+        "group",
+        "channel",
+        "me",
+        "us",
+        "call",
+        "chat",
+        "text",
+        "inbox",
+        "profile",
+        "page",
+        "account",
+        "id",
+    ]
 )
 
 
 def extract_emails(view: NormalizedText) -> list[Email]:
     """E-mail addresses, written plainly or as ``name [at] domain [dot] com``."""
     text = view.text
-    if not ("@" in text or "at" in text):
+    if _EMAIL_HINT.search(text) is None:
         return []
     out: list[Email] = []
     for m in _EMAIL.finditer(text):
@@ -103,7 +159,7 @@ def _domain(url: str) -> str:
 def extract_urls(view: NormalizedText, exclude: Sequence[tuple[int, int]] = ()) -> list[Url]:
     """Web addresses with their domain; ``exclude`` holds original spans already taken (e-mails)."""
     text = view.text
-    if "." not in text:
+    if _URL_HINT.search(text) is None:
         return []
     out: list[Url] = []
     for m in _URL.finditer(text):
@@ -197,12 +253,14 @@ def extract_handles(
         return not any(s < te and ts < e for ts, te in taken)
 
     for m in _NAMED_HANDLE.finditer(text):
+        if m.start() > 0 and text[m.start() - 1].isalnum():
+            continue  # "big: ..." is not "ig:"
         value = m.group("h").rstrip(".")
         if value in _NOT_HANDLES:
             continue
         s, e = view.span(m.start("h"), m.end("h"))
         if free(s, e):
-            platform = _PLATFORM_ALIASES[m.group("p").strip()]
+            platform = _PLATFORM_ALIASES[m.group("p")]
             out.append(Handle(platform, value, s, e))
             taken.append((s, e))
     if "@" in text:

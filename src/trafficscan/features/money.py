@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from trafficscan.features._regex import trie
 from trafficscan.features.normalize import NormalizedText
 from trafficscan.features.types import Price
 
@@ -61,36 +62,65 @@ _UNITS: dict[str, str] = {
 }  # fmt: skip
 
 
-def _alt(words: Sequence[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-
-
-_W = r"(?![a-z0-9\u0900-\u097f])"  # end of a word (Latin or Devanagari)
-_B = r"(?<![a-z0-9\u0900-\u097f])"  # start of a word
-_AMOUNT = r"(?P<amt>\d{1,3}(?:,\d{2,3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-_MULTS = rf"(?:\s?(?P<mul>{_alt(list(_MULT))}){_W})?"
-_SYMBOLS = ("₹", "$", "€", "£", "฿", "৳", "₽", "us$")
-_CUR_WORDS = [c for c in CURRENCY_WORDS if c not in _SYMBOLS]
-_PRICE = re.compile(
-    # currency first: "Rs. 2,000/-", "$500", "AED 3k"
-    rf"(?:(?P<sym>{_alt(_SYMBOLS)})|{_B}(?P<cur1>{_alt(_CUR_WORDS)}))\s?[.:\-]?\s?{_AMOUNT}{_MULTS}"
-    r"(?P<dash1>\s?/-)?"
-    # amount first: "2000 rs", "5k AED", "1.5 lakh rupees", "2000/-"
-    rf"|{_B}(?P<amt2>\d{{1,3}}(?:,\d{{2,3}})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    rf"(?:\s?(?P<mul2>{_alt(list(_MULT))}){_W})?"
-    rf"(?:\s?(?P<cur2>{_alt(list(CURRENCY_WORDS))}){_W}|(?P<dash2>\s?/-))"
-    # bare amount: checked against the context afterwards
-    rf"|{_B}(?P<amt3>\d{{1,3}}(?:,\d{{2,3}})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    rf"(?:\s?(?P<mul3>{_alt(list(_MULT))}){_W})?(?![\d,.]?\d)"
+_L = r"a-z0-9\u0900-\u097f"  # letters and digits that make a word go on
+_SYMBOLS = ("₹", "$", "€", "£", "฿", "৳", "₽")
+_NUMBER = re.compile(r"\d{1,3}(?:,\d{2,3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+# Prices are found number by number (a handful per ad) and their context is read with anchored
+# regexes and a few character tests; scanning the whole text for dozens of currency words, or
+# searching backwards with "...$" regexes, was the slowest part of extraction.
+_SYMBOL_CHARS = frozenset("₹$€£฿৳₽")
+_AFTER = re.compile(
+    rf"(?:\s?(?P<mul>{trie(_MULT)})(?![{_L}]))?"
+    rf"(?:\s?(?P<cur>{trie(CURRENCY_WORDS)})(?![{_L}])|(?P<dash>\s?/-))?"
 )
 _UNIT = re.compile(
-    rf"\s?(?:/|per|a|an|each|for\s(?:one|1|a|an|the))?\s?(?P<unit>{_alt(list(_UNITS))}){_W}"
+    rf"\s?(?:/|per|a|an|each|for\s(?:one|1|a|an|the))?\s?(?P<unit>{trie(_UNITS)})(?![{_L}])"
 )
 _MONEY_BEFORE = re.compile(
-    r"(?:salary|salery|pay|paid|payment|rate|rates|charge|charges|fee|fees|price|cost|earn|"
-    r"earning|earnings|income|tips|cash|advance|deposit|rent|budget|amount|package|ctc|stipend|"
-    r"kamai|kamao|kamaye|paisa|paise|तनख्वाह|वेतन|सैलरी|कमाई|रेट|फीस)"
-    r"\s?(?:is|of|:|-|=|only|upto|up to|around|approx\.?|~|from|rs|se|starts?|starting)*\s?$"
+    trie(
+        [
+            "salary",
+            "salery",
+            "pay",
+            "paid",
+            "payment",
+            "rate",
+            "rates",
+            "charge",
+            "charges",
+            "fee",
+            "fees",
+            "price",
+            "cost",
+            "earn",
+            "earning",
+            "earnings",
+            "income",
+            "tips",
+            "cash",
+            "advance",
+            "deposit",
+            "rent",
+            "budget",
+            "amount",
+            "package",
+            "ctc",
+            "stipend",
+            "kamai",
+            "kamao",
+            "kamaye",
+            "paisa",
+            "paise",
+            "तनख्वाह",
+            "वेतन",
+            "सैलरी",
+            "कमाई",
+            "रेट",
+            "फीस",
+        ]
+    )
+    + r"(?:\s?(?:is|of|:|-|=|only|upto|up to|around|approx\.?|~|from|se|starts?|starting|at))*"
+    r"\s?$"
 )
 _BIG_MULTS = frozenset({"lakh", "lakhs", "lac", "lacs", "crore", "crores", "लाख", "करोड़", "करोड"})
 
@@ -104,47 +134,90 @@ def _number(text: str) -> float | None:
         return None
 
 
+def _is_word_char(c: str) -> bool:
+    return c.isalpha() or "\u0900" <= c <= "\u097f"
+
+
+def _currency_before(text: str, s: int) -> tuple[str, int] | None:
+    """``(currency word or symbol, its start)`` right before position ``s``: "Rs. ", "₹", "AED "."""
+    k = s
+    if k > 0 and text[k - 1].isspace():
+        k -= 1
+    if k > 0 and text[k - 1] in ".:-":
+        k -= 1
+    if k > 0 and text[k - 1].isspace():
+        k -= 1
+    if k == 0:
+        return None
+    if text[k - 1] in _SYMBOL_CHARS:
+        if text.startswith("us$", k - 3):
+            return "us$", k - 3
+        return text[k - 1], k - 1
+    j = k
+    while j > 0 and k - j < 12 and _is_word_char(text[j - 1]):
+        j -= 1
+    if j == k or (j > 0 and text[j - 1].isdigit()):
+        return None
+    word = text[j:k]
+    if word in CURRENCY_WORDS:
+        return word, j
+    if text.startswith(".", k) and word + "." in CURRENCY_WORDS:
+        return word + ".", j
+    return None
+
+
 def extract_prices(
     view: NormalizedText,
     exclude: Sequence[tuple[int, int]] = (),
     default_currency: str = "INR",
 ) -> list[Price]:
-    """Amounts of money, in order. ``exclude`` holds original spans taken by phone numbers."""
+    """Amounts of money, in order. ``exclude`` holds original spans taken by phones and links."""
     text = view.text
     out: list[Price] = []
-    for m in _PRICE.finditer(text):
-        g = m.groupdict()
-        if g["amt"] is not None:
-            amount_s, mul = g["amt"], g["mul"]
-            cur = g["sym"] or g["cur1"] or ""
-            currency = CURRENCY_WORDS.get(cur, default_currency)
-        elif g["amt2"] is not None:
-            amount_s, mul = g["amt2"], g["mul2"]
-            currency = CURRENCY_WORDS[g["cur2"]] if g["cur2"] else "INR"
+    skip = [(view.to_norm(a), view.to_norm(b)) for a, b in exclude]
+    for m in _NUMBER.finditer(text):
+        s, e = m.span()
+        if s > 0 and text[s - 1] in ".,":
+            continue  # the tail of "1.2.3" or "12,345,6"
+        if skip and any(a <= s < b for a, b in skip):
+            continue
+        amount_s = m.group()
+        pre = _currency_before(text, s)
+        post = _AFTER.match(text, e)
+        mul = post.group("mul")
+        start = s
+        if pre is not None:
+            currency = CURRENCY_WORDS[pre[0]]
+            start = pre[1]
+        elif post.group("cur") or post.group("dash"):
+            currency = CURRENCY_WORDS[post.group("cur")] if post.group("cur") else "INR"
         else:
-            amount_s, mul = g["amt3"], g["mul3"]
+            if s > 0 and (text[s - 1].isalpha() or text[s - 1].isdigit()):
+                continue  # covid19, 24x7
+            if mul in ("m", "l"):
+                continue  # "5 m" / "2 l" alone are metres and litres more often than money
             currency = default_currency
             if mul not in _BIG_MULTS:
-                before = text[max(0, m.start() - 30) : m.start()]
-                if _MONEY_BEFORE.search(before) is None:
-                    continue
                 if mul is None and "," not in amount_s and (_number(amount_s) or 0) < 100:
                     continue
+                if _MONEY_BEFORE.search(text, max(0, s - 30), s) is None:
+                    continue
+        if pre is None and post.group("cur") is None and post.group("dash") is None and mul is None:
+            end = e
+        else:
+            end = post.end() if post.end() > e else e
         amount = _number(amount_s)
         if amount is None:
             continue
         if mul:
-            if mul in ("m", "l") and g["amt3"] is not None:
-                continue  # "5 m" / "2 l" alone are metres and litres more often than money
             amount *= _MULT[mul]
-        end = m.end()
         unit = None
         u = _UNIT.match(text, end)
         if u is not None:
             unit = _UNITS[u.group("unit")]
             end = u.end()
-        start, oend = view.span(m.start(), end)
-        if any(start < xe and xs < oend for xs, xe in exclude):
+        ostart, oend = view.span(start, end)
+        if any(ostart < xe and xs < oend for xs, xe in exclude):
             continue
-        out.append(Price(amount, currency, start, oend, unit))
+        out.append(Price(amount, currency, ostart, oend, unit))
     return out

@@ -180,7 +180,7 @@ def _rewrite(
 
 
 # --------------------------------------------------------------------------------------------
-# Normalised text: one combined pass (the four rewrites never overlap).
+# Normalised text: edits from three cheap scans, applied in one go.
 
 _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
 # Cyrillic and Greek letters that look Latin; undone only in words that also have Latin letters
@@ -196,25 +196,28 @@ _LATIN = re.compile(r"[a-z]")
 _TRAILING_DIGITS = re.compile(r"\d{2,}$")
 
 _PUNCT = r"!\"#%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~¡¿·•…‹›«»。、।॥‐‑‒–—―"
-_NORM_PASS = re.compile(
-    # 1. >= 3 single letters spaced or dotted out with one consistent separator: "n e w"
-    r"(?P<join>(?<![\w@$])[a-z](?P<sep>[ .\-_*·•])[a-z](?:(?P=sep)[a-z])+(?![\w]))"
-    # 2. a word that contains a leet digit/symbol or a homoglyph and does not start with a digit
-    rf"|(?P<leet>(?<![\w@$!])(?![\d_])(?=[\w@$]*(?:[013457@${_HOMO_CLASS}]|![\w@$]))"
-    r"[\w@$]+(?:!+[\w@$]+)*)"
-    # 3. whitespace that is not a single plain space
-    r"|(?P<ws>\s{2,}|[^\S ])"
-    # 4. a punctuation mark repeated
-    rf"|(?P<punct>(?P<pch>[{_PUNCT}])(?P=pch)+)"
-)
+_SEP = r"[ .\-_*·•]"
+# >= 3 single letters spaced or dotted out with one consistent separator: "n e w", "y.o.u"
+_JOIN = re.compile(rf"(?<![\w@$])[a-z](?P<sep>{_SEP})[a-z](?:(?P=sep)[a-z])+(?!\w)")
+_JOIN_HINT = re.compile(rf"{_SEP}[a-z]{_SEP}[a-z]")  # cheap test before the real search
+# a leet digit/symbol or a homoglyph: the word around it is examined in Python
+_LEET_HIT = re.compile(rf"[013457@$!{_HOMO_CLASS}]+")
+_WS_PUNCT = re.compile(rf"(?P<ws>\s{{2,}}|[^\S ])|(?P<punct>(?P<pch>[{_PUNCT}])(?P=pch)+)")
+
+_Edit = tuple[int, int, str, "range | tuple[int, ...]"]
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c in "_@$"
 
 
 def _undo_leet(word: str) -> str | None:
     """Leet digits and symbols inside a word become letters; None when nothing changes.
 
-    A word that starts with a digit is left alone (``18yo``, ``2bhk``; the regex never offers
+    A word that starts with a digit is left alone (``18yo``, ``2bhk``; callers never offer
     one), so is a word without any letter (``$500``). A trailing run of two or more digits is
-    kept (``age18``, ``covid19``), as is a leading ``@`` (a handle).
+    kept (``age18``, ``covid19``), as is a leading ``@`` (a handle). Homoglyphs are undone only
+    in words that also contain Latin letters.
     """
     if not any(c.isalpha() for c in word):
         return None
@@ -239,35 +242,82 @@ def _undo_leet(word: str) -> str | None:
     return "".join(chars) if changed else None
 
 
-def _norm_repl(m: re.Match[str]) -> _Repl | None:
-    kind = m.lastgroup
-    s, e = m.span()
-    if kind == "join":
-        return m.group()[::2], range(s, e, 2)
-    if kind == "leet":
-        word = m.group()
-        if "@" in word and m.string.startswith(".", e) and e + 1 < len(m.string):
-            return None  # name@domain.tld: an e-mail address, not leetspeak
-        new = _undo_leet(word)
-        if new is None:
-            return None
-        return new, range(s, e)
-    if kind == "ws":
-        if s == 0 or e == len(m.string):
-            return "", ()
-        return " ", (s,)
-    # repeated punctuation
-    return m.group()[0], (s,)
+def _leet_edits(text: str) -> list[_Edit]:
+    """Rewrites of words that contain leet symbols or homoglyphs (see :func:`_undo_leet`)."""
+    edits: list[_Edit] = []
+    n = len(text)
+    done = 0  # end of the last word examined
+    for m in _LEET_HIT.finditer(text):
+        s, e = m.span()
+        if s < done:
+            continue
+        before = s > 0 and _is_word_char(text[s - 1])
+        after = e < n and (_is_word_char(text[e]) or (text[e] == "!" and e + 1 < n))
+        if not (before or after) and not m.group()[0].isalpha():
+            continue
+        ws = s
+        while ws > 0 and (_is_word_char(text[ws - 1]) or text[ws - 1] == "!"):
+            ws -= 1
+        while text[ws] == "!":
+            ws += 1
+        we = e
+        while we < n and (
+            _is_word_char(text[we])
+            or (text[we] == "!" and we + 1 < n and _is_word_char(text[we + 1]))
+        ):
+            we += 1
+        while we > ws and text[we - 1] == "!":
+            we -= 1
+        done = max(we, e)
+        if we <= ws or text[ws].isdigit() or text[ws] == "_":
+            continue  # 18yo, 2bhk, 24x7, phone numbers: tokens that start with a digit
+        if "@" in text[ws:we] and text.startswith(".", we) and we + 1 < n:
+            continue  # name@domain.tld: an e-mail address, not leetspeak
+        new = _undo_leet(text[ws:we])
+        if new is not None:
+            edits.append((ws, we, new, range(ws, we)))
+    return edits
 
 
 def _full(original: str, text: str, offs: list[int]) -> NormalizedText:
-    ntext, noffs = _rewrite(text, offs, _NORM_PASS, _norm_repl)
-    if ntext[:1] == " ":  # a single leading space is not matched by the whitespace branch
-        ntext, noffs = ntext[1:], noffs[1:]
-    if ntext[-1:] == " ":
-        ntext, noffs = ntext[:-1], noffs[:-1]
-    noffs.append(len(original))
-    return NormalizedText(original, ntext, tuple(noffs))
+    n = len(text)
+    edits: list[_Edit] = []
+    if _JOIN_HINT.search(text) is not None:
+        for m in _JOIN.finditer(text):
+            s, e = m.span()
+            edits.append((s, e, m.group()[::2], range(s, e, 2)))
+    edits.extend(_leet_edits(text))
+    for m in _WS_PUNCT.finditer(text):
+        s, e = m.span()
+        if m.lastgroup == "ws":
+            edits.append((s, e, "" if s == 0 or e == n else " ", () if s == 0 or e == n else (s,)))
+        else:
+            edits.append((s, e, text[s], (s,)))
+    if n and text[0] == " ":
+        edits.append((0, 1, "", ()))
+    if n > 1 and text[-1] == " ":
+        edits.append((n - 1, n, "", ()))
+    if edits:
+        edits.sort(key=lambda x: x[0])
+        out: list[str] = []
+        new_offs: list[int] = []
+        pos = 0
+        for s, e, rep, src in edits:
+            if s < pos:
+                continue  # overlapping rewrites: the first one wins
+            if s > pos:
+                out.append(text[pos:s])
+                new_offs.extend(offs[pos:s])
+            out.append(rep)
+            new_offs.extend([offs[k] for k in src])
+            pos = e
+        out.append(text[pos:])
+        new_offs.extend(offs[pos:])
+        text, offs = "".join(out), new_offs
+    else:
+        offs = offs.copy()
+    offs.append(len(original))
+    return NormalizedText(original, text, tuple(offs))
 
 
 def contact_view(original: str) -> NormalizedText:
@@ -287,4 +337,5 @@ def normalize_both(original: str) -> tuple[NormalizedText, NormalizedText]:
     """``(contact_view(original), normalize(original))``, sharing the work of the first pass."""
     text, offs = _contact(original)
     full = _full(original, text, offs)
-    return NormalizedText(original, text, (*offs, len(original))), full
+    offs.append(len(original))
+    return NormalizedText(original, text, tuple(offs)), full

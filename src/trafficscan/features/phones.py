@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from trafficscan.features._regex import search_end, trie
 from trafficscan.features.normalize import NormalizedText
 from trafficscan.features.types import Phone
 
@@ -51,33 +52,49 @@ _MULTIPLIERS: dict[str, int] = {
 _LETTER_DIGITS = str.maketrans({"o": "0", "i": "1", "l": "1", "s": "5"})
 
 
-def _alt(words: list[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-
-
 _DEV = "\u0900-\u097f"
-_TOKEN = re.compile(
-    r"(?P<k>\d\ufe0f?\u20e3)"  # keycap digit
-    r"|(?P<d>\d+(?![\ufe0f\u20e3]))"
-    rf"|(?P<w>(?<![a-z])(?:{_alt(list(_DIGIT_WORDS))})(?![a-z]))"
-    rf"|(?P<m>(?<![a-z{_DEV}])(?:{_alt(list(_MULTIPLIERS))})(?![a-z{_DEV}]))"
-    rf"|(?P<v>(?<![{_DEV}])(?:{_alt(list(_DEVANAGARI_WORDS))})(?![{_DEV}]))"
-    r"|(?P<l>(?<=[\d\u20e3])[oils]+(?![a-z])|(?<![a-z])[oils]+(?=\d))"
-    r"|(?P<o>(?<![a-z])oh?(?![a-z]))"
-)
+# Tokens are found by four small regexes rather than one alternation: each starts with a
+# consuming character class, so ``re`` skips hopeless positions in C (2x faster in total).
+# Left word boundaries are checked in Python (_left_ok) for the same reason.
+_DIGIT_TOKEN = re.compile(r"(?P<k>\d\ufe0f?\u20e3)|(?P<d>\d+(?![\ufe0f\u20e3]))")
+_LATIN_WORDS = {**_DIGIT_WORDS, **{k: "" for k in _MULTIPLIERS if k.isascii()}}
+_WORD_TOKEN = re.compile(rf"{trie(_LATIN_WORDS)}(?![a-z])")
+_DEVA_WORDS = {**_DEVANAGARI_WORDS, **{k: "" for k in _MULTIPLIERS if not k.isascii()}}
+_DEVA_TOKEN = re.compile(rf"{trie(_DEVA_WORDS)}(?![{_DEV}])")
+# "o"/"oh" standing alone; letters right before a digit ("o9000..."; after one: _TRAIL_LETTERS)
+_LETTER_TOKEN = re.compile(r"(?P<o>oh?)(?![a-z])|(?P<l>[oils]+)(?=\d)")
+_LEFT_LATIN = re.compile(r"[a-z]")
+_TRAIL_LETTERS = re.compile(r"[oils]+(?![a-z])")
+
+
+def _left_ok(kind: str, text: str, s: int) -> bool:
+    """The token starts a word: no letter of its own script right before it."""
+    if s == 0:
+        return True
+    prev = text[s - 1]
+    if kind in ("v", "m") and "\u0900" <= prev <= "\u097f":
+        return False
+    return _LEFT_LATIN.match(prev) is None
+
+
 # what may stand between two tokens of one number
 _GAP = re.compile(r"[\s\-.()_*~•·|,\\]{0,6}")
 _PLAIN_GAP = re.compile(r"\s{0,2}[-.]?\s{0,2}|\s?\(\s?|\s?\)\s?")
-_PLUS = re.compile(r"\+\s?$")
 _IDD = re.compile(r"00(?=[1-9])")
 
 # context right before a candidate that says it is not a phone number
+_NOT_PHONE_WORDS = [
+    "order", "invoice", "bill", "license", "licence", "lic", "reg", "regn", "regd",
+    "registration", "gstin", "gst", "cin", "pan", "aadhar", "aadhaar", "a/c", "acct", "account",
+    "acc", "ifsc", "txn", "transaction", "ref", "reference", "utr", "pnr", "tracking", "awb",
+    "serial", "passport", "imei", "challan", "fir", "case", "policy", "roll", "enrolment",
+    "enrollment", "ticket", "pin", "pincode", "pin code", "zip", "booking id", "emp id",
+    "employee id", "order id", "transaction id",
+]  # fmt: skip
 _NOT_PHONE_BEFORE = re.compile(
-    r"(?:order|invoice|bill|licen[cs]e|lic|reg(?:istration|n|d)?|gstin|gst|cin|pan|aadhaa?r|"
-    r"a/c|acc(?:oun)?t|acc|ifsc|txn|transaction|ref(?:erence)?|utr|pnr|tracking|awb|serial|"
-    r"passport|imei|challan|fir|case|policy|roll|enrol(?:l?ment)?|ticket|booking id|emp(?:loyee)? id"
-    r"|pin(?:\s?code)?|zip)\s*(?:no|num|number|#)?\s*[.:#\-=]*\s*\+?\s*$"
-    r"|(?:₹|\brs|\binr|\$|\busd|\baed|\bsar|salary|price|rate|cost)\s*[.:\-=]*\s*$"
+    rf"(?:{trie(_NOT_PHONE_WORDS)})\s*(?:no|num|number|#)?\s*[.:#\-=]*\s*\+?\s*$"
+    rf"|(?:{trie(['₹', 'rs', 'inr', '$', 'usd', 'aed', 'sar', 'salary', 'price', 'rate', 'cost'])})"
+    r"\s*[.:\-=]*\s*$"
 )
 _NOT_PHONE_AFTER = re.compile(
     r"\s*(?:/-|₹|rs\b|rupees|inr\b|k\b|lakh|lac|crore|cr\b|usd|dollars?|aed|dirhams?|%)"
@@ -122,6 +139,56 @@ def _phonenumbers() -> Any:
     return _pn
 
 
+@lru_cache(maxsize=64)
+def _mobile_rule(
+    region: str,
+) -> tuple[str, str, re.Pattern[str], re.Pattern[str], tuple[int, ...]] | None:
+    """What a plain mobile number of ``region`` looks like, from phonenumbers' own metadata.
+
+    Used to accept (and, for bare numbers, reject) the common case without a full
+    ``phonenumbers.parse``, which costs ~20 µs; the answer is the same as ``is_valid_number``
+    (tests/features/test_phones.py checks that).
+    """
+    pn = _phonenumbers()
+    md = pn.PhoneMetadata.metadata_for_region(region.upper())
+    if md is None or md.mobile is None or md.mobile.national_number_pattern is None:
+        return None
+    if md.national_prefix_transform_rule or (md.national_prefix_for_parsing or "0") != "0":
+        return None
+    lengths = md.mobile.possible_length or md.general_desc.possible_length
+    return (
+        str(md.country_code),
+        md.national_prefix or "",
+        re.compile(md.general_desc.national_number_pattern),
+        re.compile(md.mobile.national_number_pattern),
+        tuple(lengths),
+    )
+
+
+def _fast_international(digits: str) -> tuple[str, str] | None:
+    """A mobile number after ``+``, accepted from metadata alone; None means "ask phonenumbers".
+
+    Only for country codes used by a single region (+971, +855...): shared codes (+1, +7, +44)
+    need phonenumbers' region detection.
+    """
+    regions_by_cc = _phonenumbers().COUNTRY_CODE_TO_REGION_CODE
+    for k in (1, 2, 3):
+        regions = regions_by_cc.get(int(digits[:k]) if digits[:k].isdigit() else -1)
+        if regions is None:
+            continue
+        if len(regions) != 1:
+            return None
+        rule = _mobile_rule(regions[0])
+        if rule is None:
+            return None
+        _, _, general, mobile, lengths = rule
+        nat = digits[k:]
+        if len(nat) in lengths and general.fullmatch(nat) and mobile.fullmatch(nat):
+            return "+" + digits, regions[0]
+        return None
+    return None
+
+
 @lru_cache(maxsize=65_536)
 def validate_phone(digits: str, international: bool, region: str = "IN") -> tuple[str, str] | None:
     """``(e164, region_of_number)`` when ``digits`` is a valid phone number, else None.
@@ -133,6 +200,27 @@ def validate_phone(digits: str, international: bool, region: str = "IN") -> tupl
     """
     if not 7 <= len(digits) <= 17:
         return None
+    if not international:
+        rule = _mobile_rule(region)
+        if rule is not None:
+            cc, trunk, general, mobile, lengths = rule
+            prefixed = (trunk != "" and digits.startswith(trunk)) or digits.startswith(cc)
+            if not prefixed:
+                # a bare number is only accepted as a mobile: decide here, no parse needed
+                if (
+                    len(digits) in lengths
+                    and general.fullmatch(digits)
+                    and mobile.fullmatch(digits)
+                ):
+                    return f"+{cc}{digits}", region.upper()
+                return None
+            nat = digits[len(trunk) :] if trunk and digits.startswith(trunk) else ""
+            if nat and len(nat) in lengths and general.fullmatch(nat) and mobile.fullmatch(nat):
+                return f"+{cc}{nat}", region.upper()
+    else:
+        fast = _fast_international(digits)
+        if fast is not None:
+            return fast
     pn = _phonenumbers()
     try:
         num = pn.parse("+" + digits if international else digits, None if international else region)
@@ -165,6 +253,53 @@ def _token_digits(kind: str, text: str) -> str:
     return "0"  # "o" / "oh"
 
 
+def _tokens(text: str) -> list[tuple[str, int, int, str]]:
+    """Digit tokens ``(kind, start, end, text)`` in order.
+
+    Kinds: ``d`` digits (any script), ``k`` keycap digit, ``w`` English/Hinglish digit word,
+    ``v`` Devanagari digit word, ``m`` multiplier (double/triple), ``l`` letters for digits,
+    ``o`` a lone "o"/"oh" for zero.
+    """
+    out: list[tuple[str, int, int, str]] = []
+    for m in _DIGIT_TOKEN.finditer(text):
+        kind = m.lastgroup or "d"
+        s, e = m.span()
+        out.append((kind, s, e, m.group()))
+        if kind == "d":
+            t = _TRAIL_LETTERS.match(text, e)
+            if t is not None:
+                out.append(("l", e, t.end(), t.group()))
+    n_digits = len(out)
+    for m in _WORD_TOKEN.finditer(text):
+        s = m.start()
+        word = m.group()
+        kind = "w" if _LATIN_WORDS[word] else "m"
+        if _left_ok(kind, text, s):
+            out.append((kind, s, m.end(), word))
+    if not text.isascii():
+        for m in _DEVA_TOKEN.finditer(text):
+            s = m.start()
+            word = m.group()
+            kind = "v" if _DEVA_WORDS[word] else "m"
+            if _left_ok(kind, text, s):
+                out.append((kind, s, m.end(), word))
+    if len(out) == n_digits and sum(e - s for _, s, e, _ in out) < 7:
+        return []  # fewer than seven digits and no digit words: no phone number here
+    for m in _LETTER_TOKEN.finditer(text):
+        kind = m.lastgroup or "o"
+        s = m.start()
+        if _left_ok(kind, text, s):
+            out.append((kind, s, m.end(), m.group()))
+    out.sort(key=lambda t: (t[1], -t[2]))
+    deduped: list[tuple[str, int, int, str]] = []
+    last_end = 0
+    for tok in out:
+        if tok[1] >= last_end:
+            deduped.append(tok)
+            last_end = tok[2]
+    return deduped
+
+
 def _runs(view: NormalizedText) -> list[list[tuple[_Group, str]]]:
     """Token groups chained by separators: ``[(group, gap_before), ...]`` per run."""
     text = view.text
@@ -176,11 +311,9 @@ def _runs(view: NormalizedText) -> list[list[tuple[_Group, str]]]:
     prev_kind = ""
     pending_mult = 0
     mult_start = 0
-    for m in _TOKEN.finditer(text):
-        kind = m.lastgroup or ""
-        s, e = m.span()
+    for kind, s, e, tok in _tokens(text):
         gap = text[prev_end:s] if prev_end >= 0 else ""
-        joined = prev_end >= 0 and _GAP.fullmatch(gap) is not None
+        joined = prev_end >= 0 and (gap == " " or gap == "" or _GAP.fullmatch(gap) is not None)
         if joined and "," in gap and kind == "d" and prev_kind == "d":
             joined = False  # 1,20,000 is an amount in Indian grouping, not a phone
         if not joined:
@@ -191,10 +324,10 @@ def _runs(view: NormalizedText) -> list[list[tuple[_Group, str]]]:
             gap = ""
         prev_end, prev_kind = e, kind
         if kind == "m":
-            pending_mult = _MULTIPLIERS[m.group()]
+            pending_mult = _MULTIPLIERS[tok]
             mult_start = s
             continue
-        digits = _token_digits(kind, m.group())
+        digits = _token_digits(kind, tok)
         real = kind not in ("l", "o")
         plain = kind == "d" and text[s:e].isascii() and text[s:e] == orig[offs[s] : offs[e - 1] + 1]
         if pending_mult:
@@ -237,12 +370,9 @@ def extract_phones(view: NormalizedText, region: str = "IN") -> list[Phone]:
             if not first.real:
                 i += 1
                 continue
-            before = text[max(0, first.start - 40) : first.start]
-            plus = _PLUS.search(before)
-            intl = plus is not None
-            if _NOT_PHONE_BEFORE.search(before) is not None:
-                i += 1
-                continue
+            k = first.start - 1 if first.start > 0 and text[first.start - 1] == " " else first.start
+            plus_len = first.start - k + 1 if k > 0 and text[k - 1] == "+" else 0
+            intl = plus_len > 0
             ends: list[tuple[int, str]] = []
             digits = ""
             for j in range(i, n):
@@ -262,11 +392,13 @@ def extract_phones(view: NormalizedText, region: str = "IN") -> list[Phone]:
                         continue
                     found = (j, res[0], res[1], cand_intl)
                     break
-            if found is None:
+            if found is None or search_end(
+                _NOT_PHONE_BEFORE, text, max(0, first.start - 40), first.start
+            ):
                 i += 1
                 continue
             j, e164, country, cand_intl = found
-            cstart = first.start - (len(plus.group()) if plus is not None and cand_intl else 0)
+            cstart = first.start - (plus_len if cand_intl else 0)
             start, end = view.span(cstart, run[j][0].end)
             phones.append(
                 Phone(
@@ -307,7 +439,5 @@ def _tag_platforms(view: NormalizedText, phones: list[Phone]) -> list[Phone]:
         voice = not platforms or (_CALL.search(window) is not None and not no_call_anywhere)
         if platforms and _NO_CALL.search(window):
             voice = False
-        out.append(
-            Phone(p.e164, p.start, p.end, p.obfuscated, p.country, tuple(platforms), voice)
-        )
+        out.append(Phone(p.e164, p.start, p.end, p.obfuscated, p.country, tuple(platforms), voice))
     return out

@@ -83,7 +83,7 @@ def extract_locations(view: NormalizedText, path: Path = GAZETTEER_PATH) -> list
         return []
     hits: list[tuple[int, int, Place]] = []
     n = len(text)
-    for end_idx, (length, place) in _automaton(path).iter(text):
+    for end_idx, (length, place) in _automaton(path).iter_long(text):
         start = end_idx - length + 1
         end = end_idx + 1
         if start > 0 and _is_word_char(text[start - 1]):
@@ -100,6 +100,8 @@ def extract_locations(view: NormalizedText, path: Path = GAZETTEER_PATH) -> list
         if start < last_end:
             continue
         s, e = view.span(start, end)
-        out.append(Location(place.name, place.country, place.kind, s, e, place.foreign, place.scam_hub))
+        out.append(
+            Location(place.name, place.country, place.kind, s, e, place.foreign, place.scam_hub)
+        )
         last_end = end
     return out

@@ -53,22 +53,20 @@ def list_command(extra_dirs: Sequence[Path], fmt: str = "table") -> int:
     from rich.table import Table
 
     table = Table(title=f"{len(ruleset)} rules in {len(ruleset.packs)} packs")
-    for name, kw in (
-        ("id", {"no_wrap": True}),
-        ("category", {}),
-        ("weight", {"justify": "right"}),
-        ("title", {}),
-        ("patterns", {"justify": "right"}),
-        ("where", {}),
-    ):
-        table.add_column(name, **kw)
+    # short columns never wrap; title and place share what is left
+    table.add_column("id", no_wrap=True)
+    table.add_column("category", no_wrap=True)
+    table.add_column("weight", justify="right", no_wrap=True)
+    table.add_column("patterns", justify="right", no_wrap=True)
+    table.add_column("title", ratio=3, min_width=20)
+    table.add_column("where", ratio=1, overflow="fold")
     for rule in ruleset.rules:
         table.add_row(
             rule.id,
             rule.category,
             f"{rule.weight:.2f}",
-            rule.title,
             str(len(rule.patterns)),
+            rule.title,
             rule.where,
         )
     _console().print(table)
@@ -87,11 +85,6 @@ def test_command(extra_dirs: Sequence[Path]) -> int:
     if ruleset is None:
         return EXIT_INPUT
     runner = ExampleRunner(ruleset)
-    if runner.fallback:
-        _console(stderr=True).print(
-            "[yellow]warning:[/] trafficscan.features.extract is not available: entity patterns "
-            "cannot match, examples that need them will fail"
-        )
     count, failures = runner.check()
     if failures:
         table = Table(title="Failing examples", show_lines=True)

@@ -402,9 +402,8 @@ class RuleSet:
 
     def match_text(self, text: str) -> list[RuleHit]:
         """Convenience for tests and ``rules test``: run the features stage, then :meth:`match`."""
-        import importlib
+        from trafficscan.features import extract
 
-        extract = importlib.import_module("trafficscan.features").extract
         return self.match(extract(text))
 
     def score_text(self, text: str) -> RuleScore:

@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from trafficscan.ad import Match
-from trafficscan.features.normalize import NormalizedText, normalize
 from trafficscan.rules.engine import FeaturesLike, RuleSet
 from trafficscan.rules.model import Example, Rule
 
@@ -44,30 +43,11 @@ class ExampleFailure:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class TextOnlyFeatures:
-    """Normalised text and no entities: the stand-in while ``features.extract`` is missing."""
+def default_extract() -> Extract:
+    """The real features stage: examples are judged exactly as ads are scored."""
+    from trafficscan.features import extract
 
-    normalized: NormalizedText
-
-    def entity_spans(self, name: str) -> list[tuple[int, int]]:
-        return []
-
-
-def default_extract() -> tuple[Extract, bool]:
-    """The real ``trafficscan.features.extract``, or (text-only stand-in, True) if absent.
-
-    The stand-in lets keyword/regex/near examples run in a checkout where the features stage
-    is not built yet; entity patterns then never match, and ``rules test`` says so.
-    """
-    import importlib
-
-    extract: Extract | None = getattr(
-        importlib.import_module("trafficscan.features"), "extract", None
-    )
-    if extract is None:
-        return (lambda text: TextOnlyFeatures(normalize(text))), True
-    return extract, False
+    return extract
 
 
 class ExampleRunner:
@@ -75,10 +55,7 @@ class ExampleRunner:
 
     def __init__(self, ruleset: RuleSet, extract: Extract | None = None) -> None:
         self.ruleset = ruleset
-        self.fallback = False
-        if extract is None:
-            extract, self.fallback = default_extract()
-        self.extract = extract
+        self.extract = extract or default_extract()
         self._cache: dict[str, dict[str, list[Match]]] = {}
 
     def hits(self, text: str) -> dict[str, list[Match]]:

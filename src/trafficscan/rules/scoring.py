@@ -52,21 +52,22 @@ class RuleScore:
 def score_hits(hits: Iterable[RuleHit]) -> RuleScore:
     """Combine rule hits into one score in 0..1 (see the module docstring)."""
     by_category: dict[str, float] = {}
-    awareness: list[str] = []
-    keep_awake = 1.0
+    aware: dict[str, float] = {}  # rule id -> weight: a rule dampens once, however listed
     for hit in hits:
         if hit.category == AWARENESS:
-            if hit.rule_id not in awareness:
-                awareness.append(hit.rule_id)
-                keep_awake *= 1.0 - hit.weight
-            continue
-        if hit.weight > by_category.get(hit.category, -1.0):
+            if hit.weight > aware.get(hit.rule_id, -1.0):
+                aware[hit.rule_id] = hit.weight
+        elif hit.weight > by_category.get(hit.category, -1.0):
             by_category[hit.category] = hit.weight
+    awareness = list(aware)
+    undamped = 1.0
+    for w in aware.values():
+        undamped *= 1.0 - w
     miss = 1.0
     for s in by_category.values():
         miss *= 1.0 - s
     base = 1.0 - miss
-    dampening = 1.0 - keep_awake
+    dampening = 1.0 - undamped
     score = base * (1.0 - dampening)
     return RuleScore(
         score=score,

@@ -47,6 +47,7 @@ from trafficscan.ad import ScoredAd
 from trafficscan.errors import InputError, Problem
 from trafficscan.state import schema
 from trafficscan.state.contacts import Contact, contacts_of
+from trafficscan.state.links import LinkFinder
 from trafficscan.state.lock import ScanLock, utc_now
 
 FinalStatus = Literal["completed", "interrupted", "failed"]
@@ -68,21 +69,6 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (ad_id, url) DO UPDATE SET
     source = excluded.source, title = excluded.title, last_seen = excluded.last_seen,
     last_scan = excluded.last_scan, last_score = excluded.last_score, flagged = excluded.flagged
-"""
-
-# Every other posting that shares at least one contact with posting ?1, oldest first. The
-# window count is taken before LIMIT, so ``n`` is the full number of linked postings.
-_SEEN_WITH = f"""
-SELECT p.ad_id, p.url, p.source, p.first_seen, COUNT(*) OVER () AS n
-FROM postings AS p
-WHERE p.id IN (
-    SELECT other.posting_id
-    FROM posting_contacts AS mine
-    JOIN posting_contacts AS other ON other.contact_id = mine.contact_id
-    WHERE mine.posting_id = ?1 AND other.posting_id != ?1
-)
-ORDER BY p.first_seen, p.id
-LIMIT {SEEN_WITH_LIMIT}
 """
 
 
@@ -270,7 +256,7 @@ class StateDB:
                 ).fetchone()[0]
                 for it in items
             ]
-            self._link_contacts(conn, posting_ids, contacts, seen)
+            contact_ids = self._link_contacts(conn, posting_ids, contacts, seen)
             content = {
                 ad_id: conn.execute(
                     "SELECT MIN(first_seen), MAX(first_completed_scan IS NOT NULL) "
@@ -279,9 +265,10 @@ class StateDB:
                 ).fetchone()
                 for ad_id in {it.ad.id for it in items}
             }
+            finder = LinkFinder(conn, SEEN_WITH_LIMIT)
             links = [
-                _seen_with(conn, pid) if found else None
-                for pid, found in zip(posting_ids, contacts, strict=True)
+                finder.seen_with(pid, ids)
+                for pid, ids in zip(posting_ids, contact_ids, strict=True)
             ]
         # Only after COMMIT: a failed batch leaves the items as they were.
         for item, seen_with in zip(items, links, strict=True):
@@ -294,10 +281,11 @@ class StateDB:
     @staticmethod
     def _link_contacts(
         conn: sqlite3.Connection, posting_ids: list[int], contacts: list[list[Contact]], seen: str
-    ) -> None:
+    ) -> list[list[int]]:
+        """Store the contacts and their links; return each item's contact ids."""
         distinct = {c for found in contacts for c in found}
         if not distinct:
-            return
+            return [[] for _ in contacts]
         conn.executemany(
             "INSERT OR IGNORE INTO contacts (kind, value, first_seen) VALUES (?, ?, ?)",
             [(kind, value, seen) for kind, value in distinct],
@@ -314,6 +302,7 @@ class StateDB:
                 for c in found
             ],
         )
+        return [[ids[c] for c in found] for found in contacts]
 
     # -- housekeeping ----------------------------------------------------------------------
 
@@ -431,16 +420,6 @@ class StateDB:
                     "UPDATE scans SET status = 'interrupted', errors = ? WHERE id = ?",
                     (_json(errors), scan_id),
                 )
-
-
-def _seen_with(conn: sqlite3.Connection, posting_id: int) -> dict[str, Any] | None:
-    rows = conn.execute(_SEEN_WITH, (posting_id,)).fetchall()
-    if not rows:
-        return None
-    return {
-        "count": rows[0][4],
-        "ads": [{"id": r[0], "url": r[1], "source": r[2], "first_seen": r[3]} for r in rows],
-    }
 
 
 def _json(value: Any) -> str:
