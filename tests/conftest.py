@@ -21,3 +21,26 @@ def shared_data() -> Path:
     if not path.is_dir():
         pytest.skip("../shared/data is not beside this checkout")
     return path
+
+
+class Run:
+    """A finished ``trafficscan`` process: exit code, stdout, stderr."""
+
+    def __init__(self, code: int, out: str, err: str) -> None:
+        self.code, self.out, self.err = code, out, err
+
+
+@pytest.fixture
+def trafficscan(tmp_path: Path):  # noqa: ANN201 - returns a callable
+    """Run ``python -m trafficscan ARGS`` in ``tmp_path`` as a user would (no TTY)."""
+    import os
+    import subprocess
+    import sys
+
+    def run(*args: str, stdin: str | None = None, cwd: Path | None = None, timeout: float = 300) -> Run:
+        env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+        proc = subprocess.run([sys.executable, "-m", "trafficscan", *args], cwd=cwd or tmp_path,
+                              input=stdin, capture_output=True, text=True, timeout=timeout, env=env)
+        return Run(proc.returncode, proc.stdout, proc.stderr)
+
+    return run

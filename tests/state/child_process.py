@@ -18,11 +18,22 @@ from trafficscan.state import StateDB
 
 
 def _item(scan_id: int, n: int, i: int) -> ScoredAd:
-    ad = Ad(source="crash-site", url=f"https://crash.test/{scan_id}/{n}/{i}",
-            body=f"ad {scan_id} {n} {i} call now")
-    return ScoredAd(ad=ad, score=0.6, rule_score=0.6, model_score=None, flagged=True,
-                    entities={"phones": [f"+91981{(i * 7919) % 5000:07d}"],
-                              "emails": [f"x{i % 300}@mail.test"]})
+    ad = Ad(
+        source="crash-site",
+        url=f"https://crash.test/{scan_id}/{n}/{i}",
+        body=f"ad {scan_id} {n} {i} call now",
+    )
+    return ScoredAd(
+        ad=ad,
+        score=0.6,
+        rule_score=0.6,
+        model_score=None,
+        flagged=True,
+        entities={
+            "phones": [f"+91981{(i * 7919) % 5000:07d}"],
+            "emails": [f"x{i % 300}@mail.test"],
+        },
+    )
 
 
 def hold(path: Path) -> None:

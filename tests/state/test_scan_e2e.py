@@ -15,7 +15,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -31,7 +31,9 @@ def _scan_command_missing() -> bool:
         from trafficscan.pipeline import run_scan  # noqa: F401
     except ImportError:
         return True
-    names = {c.name or (c.callback.__name__ if c.callback else "") for c in cli.app.registered_commands}
+    names = {
+        c.name or (c.callback.__name__ if c.callback else "") for c in cli.app.registered_commands
+    }
     return "scan" not in names
 
 
@@ -140,18 +142,41 @@ sources:
 
 
 def _scan_args(config: Path, db: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "trafficscan", "scan", "-c", str(config), "--state", str(db),
-            "--no-model", "--quiet", *extra]
+    return [
+        sys.executable,
+        "-m",
+        "trafficscan",
+        "scan",
+        "-c",
+        str(config),
+        "--state",
+        str(db),
+        "--no-model",
+        "--quiet",
+        *extra,
+    ]
 
 
 def _start(args: list[str], cwd: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen(args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    return subprocess.Popen(
+        args,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
 
 
 def _run(args: list[str], cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    return subprocess.run(
+        args,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
 
 
 def _sql(db: Path, query: str) -> list[tuple]:
@@ -162,7 +187,9 @@ def _sql(db: Path, query: str) -> list[tuple]:
         conn.close()
 
 
-def _wait_for(condition, what: str, proc: subprocess.Popen[str], timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
+def _wait_for(
+    condition: Callable[[], bool], what: str, proc: subprocess.Popen[str], timeout: float = 60
+) -> None:
     """Poll ``condition``; fail at once, with its stderr, if the scan process ended first."""
     deadline = time.monotonic() + timeout
     while not condition():
@@ -187,7 +214,9 @@ def _summary(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))["scan"]
 
 
-def test_sigkill_mid_crawl_then_rerun_to_completion(site: _Site, config: Path, tmp_path: Path) -> None:
+def test_sigkill_mid_crawl_then_rerun_to_completion(
+    site: _Site, config: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "out"
     out.mkdir()
     db = tmp_path / "state.sqlite3"
@@ -221,7 +250,9 @@ def test_sigkill_mid_crawl_then_rerun_to_completion(site: _Site, config: Path, t
     assert not list(out.glob("*.part"))
 
 
-def test_two_concurrent_scans_one_refuses_with_exit_4(site: _Site, config: Path, tmp_path: Path) -> None:
+def test_two_concurrent_scans_one_refuses_with_exit_4(
+    site: _Site, config: Path, tmp_path: Path
+) -> None:
     db = tmp_path / "state.sqlite3"
     first = _start(_scan_args(config, db, "-o", "first.json"), cwd=tmp_path)
     try:
@@ -251,7 +282,9 @@ def test_two_concurrent_scans_one_refuses_with_exit_4(site: _Site, config: Path,
     assert _summary(tmp_path / "queued.json")["ads_new"] == 0  # ran after the first completed
 
 
-def test_rescan_of_an_unchanged_site_finds_nothing_new(site: _Site, config: Path, tmp_path: Path) -> None:
+def test_rescan_of_an_unchanged_site_finds_nothing_new(
+    site: _Site, config: Path, tmp_path: Path
+) -> None:
     site.gate.set()
     db = tmp_path / "state.sqlite3"
     for name in ("one.json", "two.json"):

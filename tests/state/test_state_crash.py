@@ -81,8 +81,10 @@ def test_sigkill_mid_write_leaves_an_intact_db_and_the_next_scan_completes(db_pa
 
         # and a new scan runs to completion on the recovered file
         scan_id = db.begin_scan(["after-crash"], "2026-11-28T06:00:00Z")
-        items = [make_item(f"after the crash {i}", f"https://after.test/{i}",
-                           phones=["+919810000001"]) for i in range(50)]
+        items = [
+            make_item(f"after the crash {i}", f"https://after.test/{i}", phones=["+919810000001"])
+            for i in range(50)
+        ]
         db.record(scan_id, items)
         db.finish_scan(scan_id, status="completed", counts={"ads_seen": 50}, errors=[])
         assert all(item.is_new for item in items)

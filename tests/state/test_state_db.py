@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import sqlite3
 import stat
 import tempfile
@@ -12,11 +13,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from trafficscan.state import SEEN_WITH_LIMIT, StateDB, default_state_path
-from trafficscan.state.contacts import contacts_of
-
 from state_helpers import make_item
+
+from trafficscan.state import SEEN_WITH_LIMIT, StateDB, default_state_path, links
+from trafficscan.state.contacts import contacts_of
 
 T1, T2, T3 = "2026-11-01T05:00:00Z", "2026-11-01T06:00:00Z", "2026-11-01T07:00:00Z"
 
@@ -29,15 +29,19 @@ def _scan(db: StateDB, started: str, items: list, *, status: str = "completed") 
 
 
 def test_ads_are_new_in_the_first_scan_and_seen_in_the_next(db: StateDB) -> None:
-    first = [make_item("Fresh girl in town. Call.", "https://a.test/1"),
-             make_item("Massage parlour staff wanted.", "https://a.test/2")]
+    first = [
+        make_item("Fresh girl in town. Call.", "https://a.test/1"),
+        make_item("Massage parlour staff wanted.", "https://a.test/2"),
+    ]
     _scan(db, T1, first)
     assert [i.is_new for i in first] == [True, True]
     assert all(i.first_seen == T1 and i.last_seen == T1 for i in first)
 
-    again = [make_item("Fresh girl in town. Call.", "https://a.test/1"),
-             make_item("Massage parlour staff wanted.", "https://a.test/2"),
-             make_item("New arrival from Nepal.", "https://a.test/3")]
+    again = [
+        make_item("Fresh girl in town. Call.", "https://a.test/1"),
+        make_item("Massage parlour staff wanted.", "https://a.test/2"),
+        make_item("New arrival from Nepal.", "https://a.test/3"),
+    ]
     _scan(db, T2, again)
     assert [i.is_new for i in again] == [False, False, True]
     assert [i.first_seen for i in again] == [T1, T1, T2]
@@ -78,34 +82,59 @@ def test_same_text_at_two_urls_is_two_postings_of_one_new_ad(db: StateDB) -> Non
 def test_new_is_order_independent_within_a_scan(db: StateDB) -> None:
     """Two postings of one new text in two batches of the same scan are both new."""
     scan_id = db.begin_scan(["s"], T1)
-    one, two = make_item("same words", "https://a.test/1"), make_item("same words", "https://a.test/2")
+    one, two = (
+        make_item("same words", "https://a.test/1"),
+        make_item("same words", "https://a.test/2"),
+    )
     db.record(scan_id, [one])
     db.record(scan_id, [two])
     assert one.is_new is True and two.is_new is True
 
 
 def test_seen_with_links_ads_across_sources_by_any_contact(db: StateDB) -> None:
-    older = make_item("Rooms for girls, agent arranges travel.", "https://a.test/1",
-                      source="city-classifieds", phones=["+919811023456"])
+    older = make_item(
+        "Rooms for girls, agent arranges travel.",
+        "https://a.test/1",
+        source="city-classifieds",
+        phones=["+919811023456"],
+    )
     _scan(db, T1, [older])
     assert older.seen_with is None  # nothing shared yet
 
-    other_source = make_item("Different words entirely, ask for Priya.", "https://b.test/7",
-                             source="escort-directory", phones=["+91 98110 23456"],
-                             emails=["Agent@Mail.test"])
-    unrelated = make_item("Nothing in common.", "https://b.test/8", source="escort-directory",
-                          phones=["+919800000000"])
+    other_source = make_item(
+        "Different words entirely, ask for Priya.",
+        "https://b.test/7",
+        source="escort-directory",
+        phones=["+91 98110 23456"],
+        emails=["Agent@Mail.test"],
+    )
+    unrelated = make_item(
+        "Nothing in common.",
+        "https://b.test/8",
+        source="escort-directory",
+        phones=["+919800000000"],
+    )
     _scan(db, T2, [other_source, unrelated])
     assert other_source.seen_with == {
         "count": 1,
-        "ads": [{"id": older.ad.id, "url": "https://a.test/1", "source": "city-classifieds",
-                 "first_seen": T1}],
+        "ads": [
+            {
+                "id": older.ad.id,
+                "url": "https://a.test/1",
+                "source": "city-classifieds",
+                "first_seen": T1,
+            }
+        ],
     }
     assert unrelated.seen_with is None
 
-    by_handle = make_item("Third one.", "https://c.test/1", source="forum",
-                          emails=["agent@mail.test"],
-                          handles=[{"platform": "telegram", "value": "@Priya_x"}])
+    by_handle = make_item(
+        "Third one.",
+        "https://c.test/1",
+        source="forum",
+        emails=["agent@mail.test"],
+        handles=[{"platform": "telegram", "value": "@Priya_x"}],
+    )
     _scan(db, T3, [by_handle])
     assert by_handle.seen_with is not None
     assert by_handle.seen_with["count"] == 1  # via the e-mail, case-insensitively
@@ -120,8 +149,14 @@ def test_seen_with_includes_same_text_at_another_url(db: StateDB) -> None:
     _scan(db, T2, [second])
     assert second.seen_with == {
         "count": 1,
-        "ads": [{"id": first.ad.id, "url": "https://a.test/1", "source": "city-classifieds",
-                 "first_seen": T1}],
+        "ads": [
+            {
+                "id": first.ad.id,
+                "url": "https://a.test/1",
+                "source": "city-classifieds",
+                "first_seen": T1,
+            }
+        ],
     }
     rescan = make_item(text, "https://a.test/1", phones=["+919811023456"])
     _scan(db, T3, [rescan])
@@ -143,8 +178,11 @@ def test_seen_with_within_one_scan_and_batch(db: StateDB) -> None:
 def test_seen_with_lists_at_most_five_oldest_but_counts_all(db: StateDB) -> None:
     phone = ["+919811099999"]
     for n, when in enumerate([T1, T2]):
-        _scan(db, when, [make_item(f"ring {n}-{k}", f"https://a.test/{n}/{k}", phones=phone)
-                         for k in range(4)])
+        _scan(
+            db,
+            when,
+            [make_item(f"ring {n}-{k}", f"https://a.test/{n}/{k}", phones=phone) for k in range(4)],
+        )
     probe = make_item("probe", "https://z.test/1", phones=phone)
     _scan(db, T3, [probe])
     assert probe.seen_with is not None
@@ -158,8 +196,13 @@ def test_finish_scan_statuses_counts_and_errors(db: StateDB) -> None:
     for status in ("completed", "interrupted", "failed"):
         scan_id = db.begin_scan(["a", "b"], "2026-11-01T10:30:00+05:30")
         errors = [{"source": "a", "url": "https://a.test/", "error": "HTTP 503 after 3 tries"}]
-        db.finish_scan(scan_id, status=status, counts={"ads_seen": 3, "ads_new": 1},  # type: ignore[arg-type]
-                       errors=errors, finished="2026-11-01T05:10:00Z")
+        db.finish_scan(
+            scan_id,
+            status=status,  # type: ignore[arg-type]
+            counts={"ads_seen": 3, "ads_new": 1},
+            errors=errors,
+            finished="2026-11-01T05:10:00Z",
+        )
         ids[status] = scan_id
     for status, scan_id in ids.items():
         scan = db.get_scan(scan_id)
@@ -225,8 +268,10 @@ def test_open_recovers_scans_left_running(db_path: Path) -> None:
     with StateDB.open(db_path):
         pass
     conn = sqlite3.connect(db_path)  # what a SIGKILLed scan leaves behind
-    conn.execute("INSERT INTO scans (started, status, sources, pid) "
-                 "VALUES ('2026-11-01T05:00:00Z', 'running', '[\"a\"]', 4242)")
+    conn.execute(
+        "INSERT INTO scans (started, status, sources, pid) "
+        "VALUES ('2026-11-01T05:00:00Z', 'running', '[\"a\"]', 4242)"
+    )
     conn.commit()
     conn.close()
     with StateDB.open(db_path) as db:
@@ -238,9 +283,15 @@ def test_open_recovers_scans_left_running(db_path: Path) -> None:
 
 
 def test_stats(db: StateDB) -> None:
-    _scan(db, T1, [make_item("a", "https://a.test/1", phones=["+919811000001"]),
-                   make_item("a", "https://a.test/2", phones=["+919811000001"]),
-                   make_item("b", "https://a.test/3", emails=["x@y.test"])])
+    _scan(
+        db,
+        T1,
+        [
+            make_item("a", "https://a.test/1", phones=["+919811000001"]),
+            make_item("a", "https://a.test/2", phones=["+919811000001"]),
+            make_item("b", "https://a.test/3", emails=["x@y.test"]),
+        ],
+    )
     stats = db.stats().to_dict()
     assert stats["scans"] == 1 and stats["ads"] == 2 and stats["postings"] == 3
     assert stats["contacts"] == 2 and stats["schema_version"] == 1
@@ -266,9 +317,15 @@ def test_record_from_a_worker_thread(db: StateDB) -> None:
 
 def test_record_of_1000_items_is_fast(db: StateDB) -> None:
     def batch(n: int) -> list:
-        return [make_item(f"ad {n}-{i}", f"https://a.test/{n}/{i}",
-                          phones=[f"+91981{(i * 7919) % 700:07d}"], emails=[f"u{i % 300}@m.test"])
-                for i in range(1000)]
+        return [
+            make_item(
+                f"ad {n}-{i}",
+                f"https://a.test/{n}/{i}",
+                phones=[f"+91981{(i * 7919) % 700:07d}"],
+                emails=[f"u{i % 300}@m.test"],
+            )
+            for i in range(1000)
+        ]
 
     scan_id = db.begin_scan(["a"], T1)
     timings = []
@@ -287,23 +344,34 @@ def test_default_state_path() -> None:
 
 
 def test_contacts_are_normalised() -> None:
-    assert contacts_of({
-        "phones": ["+91 98110 23456", "+919811023456"],
-        "emails": [" Agent@Mail.Test "],
-        "handles": [{"platform": "Telegram", "value": "@Some_Handle"}, "instagram:x", 7],
-        "urls": ["https://a.test"],
-        "ages": [18],
-    }) == [("phone", "+919811023456"), ("email", "agent@mail.test"),
-           ("handle:telegram", "some_handle"), ("handle:instagram", "x")]
+    assert contacts_of(
+        {
+            "phones": ["+91 98110 23456", "+919811023456"],
+            "emails": [" Agent@Mail.Test "],
+            "handles": [{"platform": "Telegram", "value": "@Some_Handle"}, "instagram:x", 7],
+            "urls": ["https://a.test"],
+            "ages": [18],
+        }
+    ) == [
+        ("phone", "+919811023456"),
+        ("email", "agent@mail.test"),
+        ("handle:telegram", "some_handle"),
+        ("handle:instagram", "x"),
+    ]
     assert contacts_of(None) == [] and contacts_of({}) == []
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(
-    st.tuples(st.sampled_from(["completed", "interrupted", "failed"]),
-              st.lists(st.tuples(st.integers(0, 5), st.integers(0, 2)), max_size=6)),
-    min_size=1, max_size=5,
-))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["completed", "interrupted", "failed"]),
+            st.lists(st.tuples(st.integers(0, 5), st.integers(0, 2)), max_size=6),
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
 def test_is_new_matches_a_simple_model(scans: list[tuple[str, list[tuple[int, int]]]]) -> None:
     """is_new == the content was not in any earlier *completed* scan; first_seen == first scan."""
     reported: set[int] = set()
@@ -319,3 +387,44 @@ def test_is_new_matches_a_simple_model(scans: list[tuple[str, list[tuple[int, in
                 assert item.first_seen == first[t]
             if status == "completed":
                 reported |= {t for t, _ in ads}
+
+
+@pytest.mark.parametrize("small", [0, 3, 64])
+def test_seen_with_matches_a_brute_force_query(
+    db: StateDB, small: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Big-contact and small-contact paths give the same answer as the obvious SQL."""
+    monkeypatch.setattr(links, "SMALL_CONTACT", small)
+    rng = random.Random(small)
+    phones = [f"+9198110{n:05d}" for n in range(12)]
+    scan_id = db.begin_scan(["s"], T1)
+    for batch in range(4):
+        items = [
+            make_item(
+                f"ad {batch}-{i}",
+                f"https://a.test/{batch}/{i}",
+                phones=rng.sample(phones, rng.randint(0, 3)),
+                emails=[f"e{rng.randint(0, 4)}@m.test"] if rng.random() < 0.3 else [],
+            )
+            for i in range(30)
+        ]
+        db.record(scan_id, items)
+        for item in items:
+            (pid,) = db._conn.execute(
+                "SELECT id FROM postings WHERE ad_id = ? AND url = ?", (item.ad.id, item.ad.url)
+            ).fetchone()
+            expected = db._conn.execute(
+                "SELECT DISTINCT p.id, p.url FROM postings p "
+                "JOIN posting_contacts other ON other.posting_id = p.id "
+                "JOIN posting_contacts mine ON mine.contact_id = other.contact_id "
+                "WHERE mine.posting_id = ? AND p.id != ? ORDER BY p.id",
+                (pid, pid),
+            ).fetchall()
+            if not expected:
+                assert item.seen_with is None
+                continue
+            assert item.seen_with is not None
+            assert item.seen_with["count"] == len(expected)
+            assert [a["url"] for a in item.seen_with["ads"]] == [
+                u for _, u in expected[:SEEN_WITH_LIMIT]
+            ]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,7 @@ from trafficscan.state.lock import lock_path_for, read_holder
 
 
 @pytest.fixture
-def holder(db_path: Path):  # type: ignore[no-untyped-def]
+def holder(db_path: Path) -> Iterator[subprocess.Popen[str]]:
     """A separate Python process holding the database's lock until told to let go."""
     proc = spawn_child("hold", str(db_path))
     read_line(proc, "locked")
@@ -27,7 +29,9 @@ def holder(db_path: Path):  # type: ignore[no-untyped-def]
     proc.communicate(timeout=10)
 
 
-def test_second_scan_is_refused_with_who_holds_the_lock(holder, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_second_scan_is_refused_with_who_holds_the_lock(
+    holder: subprocess.Popen[str], db_path: Path
+) -> None:
     with pytest.raises(LockedError) as refused:
         StateDB.open(db_path)
     message = str(refused.value)
@@ -39,9 +43,12 @@ def test_second_scan_is_refused_with_who_holds_the_lock(holder, db_path: Path) -
     assert recorded.pid == holder.pid and recorded.started and recorded.started.endswith("Z")
 
 
-def test_wait_queues_behind_the_holder_then_proceeds(holder, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_wait_queues_behind_the_holder_then_proceeds(
+    holder: subprocess.Popen[str], db_path: Path
+) -> None:
     def let_go() -> None:
         time.sleep(0.5)
+        assert holder.stdin is not None
         holder.stdin.write("done\n")
         holder.stdin.flush()
 
@@ -56,14 +63,20 @@ def test_wait_queues_behind_the_holder_then_proceeds(holder, db_path: Path) -> N
     assert read_line(holder, "released")
 
 
-def test_wait_with_a_timeout_gives_up_with_exit_4(holder, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_wait_with_a_timeout_gives_up_with_exit_4(
+    holder: subprocess.Popen[str], db_path: Path
+) -> None:
     began = time.monotonic()
-    with pytest.raises(LockedError, match=rf"gave up after waiting \d+ s for another scan \(pid {holder.pid}"):
+    with pytest.raises(
+        LockedError, match=rf"gave up after waiting \d+ s for another scan \(pid {holder.pid}"
+    ):
         StateDB.open(db_path, wait=True, timeout=0.3)
     assert 0.25 <= time.monotonic() - began < 5
 
 
-def test_the_os_releases_the_lock_of_a_killed_holder(holder, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_os_releases_the_lock_of_a_killed_holder(
+    holder: subprocess.Popen[str], db_path: Path
+) -> None:
     os.kill(holder.pid, signal.SIGKILL)
     holder.wait(timeout=10)
     with StateDB.open(db_path) as db:  # no --wait needed: flock died with the process

@@ -28,7 +28,7 @@ _DOT = r"(?:\.|\s*[\[({<]\s*(?:dot|\.)\s*[\])}>]\s*|\s+dot\s+)"
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _EMAIL = re.compile(
     rf"(?<![\w.+%-])(?P<local>[a-z0-9](?:[a-z0-9._%+-]{{0,62}}[a-z0-9_])?){_AT}"
-    rf"(?P<domain>{_LABEL}(?:{_DOT}{_LABEL})*?){_DOT}(?P<tld>[a-z]{{2,24}})(?![a-z0-9-])"
+    rf"(?P<domain>{_LABEL}(?:{_DOT}{_LABEL})*){_DOT}(?P<tld>[a-z]{{2,24}})(?![a-z0-9-])"
 )
 _DOT_SPLIT = re.compile(_DOT)
 _KNOWN_TLD = frozenset(_TLDS.split("|"))
@@ -135,7 +135,9 @@ def extract_emails(view: NormalizedText) -> list[Email]:
     out: list[Email] = []
     for m in _EMAIL.finditer(text):
         at_dot = m.group()[len(m.group("local")) :]
-        plain = "@" in at_dot and "dot" not in at_dot and " " not in at_dot.strip()
+        plain = (
+            at_dot.startswith("@") and not any(c.isspace() for c in at_dot) and "dot" not in at_dot
+        )
         labels = [*_DOT_SPLIT.split(m.group("domain")), m.group("tld")]
         if not plain:
             spaced_words = re.search(r"\sat\s", at_dot) is not None
@@ -228,6 +230,12 @@ def _handle_from_url(url: Url, region: str) -> Handle | None:
     return None
 
 
+def _is_bare_domain(url: Url) -> bool:
+    """``rosy.page`` with no scheme, www or path: after "fb:" it is a user name, not a link."""
+    v = url.value.lower()
+    return "/" not in v and not v.startswith("www.")
+
+
 def extract_handles(
     view: NormalizedText,
     urls: list[Url],
@@ -247,7 +255,8 @@ def extract_handles(
             out.append(h)
     if "@" not in text and ":" not in text and "-" not in text and "=" not in text:
         return sorted(out, key=lambda h: h.start)
-    taken = [(u.start, u.end) for u in urls] + [(e.start, e.end) for e in emails]
+    taken = [(u.start, u.end) for u in urls if not _is_bare_domain(u)]
+    taken += [(e.start, e.end) for e in emails]
 
     def free(s: int, e: int) -> bool:
         return not any(s < te and ts < e for ts, te in taken)

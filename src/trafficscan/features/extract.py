@@ -21,7 +21,12 @@ from typing import Any
 
 from trafficscan.features._regex import trie
 from trafficscan.features.ages import extract_ages
-from trafficscan.features.contacts import extract_emails, extract_handles, extract_urls
+from trafficscan.features.contacts import (
+    _is_bare_domain,
+    extract_emails,
+    extract_handles,
+    extract_urls,
+)
 from trafficscan.features.money import extract_prices
 from trafficscan.features.normalize import NormalizedText, normalize_both
 from trafficscan.features.phones import extract_phones
@@ -354,10 +359,26 @@ def extract(text: str, *, region: str = "IN") -> Features:
         if not any(p.start < xe and xs < p.end for xs, xe in not_phone)
     ]
     handles = extract_handles(contact, urls, emails, region)
+    if handles and urls:
+        # "fb: rosy.page" is an account name that happens to look like a domain
+        urls = [
+            u
+            for u in urls
+            if not (
+                _is_bare_domain(u) and any(h.start <= u.start and u.end <= h.end for h in handles)
+            )
+        ]
     if phones:
         for p in phones:
             for platform in p.platforms:
-                handles.append(Handle(platform, p.e164, p.start, p.end))
+                if not any(
+                    h.platform == platform
+                    and h.value == p.e164
+                    and h.start < p.end
+                    and p.start < h.end
+                    for h in handles
+                ):
+                    handles.append(Handle(platform, p.e164, p.start, p.end))
         handles.sort(key=lambda h: h.start)
     taken = not_phone + [(p.start, p.end) for p in phones] + [(u.start, u.end) for u in urls]
     prices = extract_prices(contact, taken, _REGION_CURRENCY.get(region, "INR"))

@@ -109,6 +109,7 @@ _CALL = re.compile(
     r"\bcall|\bph\b|\bphone|\bmob|\bmobile|\bcell|\btel\b|\bring\b|\bdial"
     r"|फोन|फ़ोन|कॉल|मोबाइल|📞|☎|📱"
 )
+_SENTENCE_END = re.compile(r"[.!?;\n।]")
 _NO_CALL = re.compile(
     r"no\s+calls?|don'?t\s+call|calls?\s+not\s+(?:allowed|accepted)|call\s+nahi|only\s+(?:on\s+)?"
     r"(?:whats\s?app|wa|telegram|tg|msg|message|text)|(?:whats\s?app|telegram|msg|text)\s+only"
@@ -429,7 +430,9 @@ def _tag_platforms(view: NormalizedText, phones: list[Phone]) -> list[Phone]:
         s = view.to_norm(p.start)
         e = view.to_norm(p.end)
         nxt = view.to_norm(phones[k + 1].start) if k + 1 < len(phones) else len(text)
-        window = text[max(prev_end, s - 60) : s] + " " + text[e : min(nxt, e + 25)]
+        after = text[e : min(nxt, e + 25)]
+        cut = _SENTENCE_END.search(after)
+        window = text[max(prev_end, s - 60) : s] + " " + (after[: cut.start()] if cut else after)
         prev_end = e
         platforms: list[str] = []
         if _WHATSAPP.search(window):

@@ -47,7 +47,7 @@ from trafficscan.ad import ScoredAd
 from trafficscan.errors import InputError, Problem
 from trafficscan.state import schema
 from trafficscan.state.contacts import Contact, contacts_of
-from trafficscan.state.links import LinkFinder
+from trafficscan.state.links import seen_with_all
 from trafficscan.state.lock import ScanLock, utc_now
 
 FinalStatus = Literal["completed", "interrupted", "failed"]
@@ -265,11 +265,7 @@ class StateDB:
                 ).fetchone()
                 for ad_id in {it.ad.id for it in items}
             }
-            finder = LinkFinder(conn, SEEN_WITH_LIMIT)
-            links = [
-                finder.seen_with(pid, ids)
-                for pid, ids in zip(posting_ids, contact_ids, strict=True)
-            ]
+            links = seen_with_all(conn, SEEN_WITH_LIMIT, posting_ids, contact_ids)
         # Only after COMMIT: a failed batch leaves the items as they were.
         for item, seen_with in zip(items, links, strict=True):
             first_seen, reported = content[item.ad.id]
