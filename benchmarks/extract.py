@@ -66,9 +66,9 @@ def _digits(rng: random.Random) -> str:
     return rng.choice("987") + "000" + "0" + f"{rng.randrange(100_000):05d}"
 
 
-_WORDS = "zero one two three four five six seven eight nine".split()
-_HINDI = "shunya ek do teen char paanch chhe saat aath nau".split()
-_DEVA = "शून्य एक दो तीन चार पांच छह सात आठ नौ".split()
+_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+_HINDI = ["shunya", "ek", "do", "teen", "char", "paanch", "chhe", "saat", "aath", "nau"]
+_DEVA = ["शून्य", "एक", "दो", "तीन", "चार", "पांच", "छह", "सात", "आठ", "नौ"]
 _KEYCAP = [f"{d}\ufe0f\u20e3" for d in "0123456789"]
 
 
@@ -106,7 +106,14 @@ CONTACTS = [
     "wa.me/91{d}",
     "",
 ]
-CLOSERS = ["", "Genuine clients only.", "Limited seats!!!", "Hurry up 🔥🔥", "T&C apply.", "जल्दी करें।"]
+CLOSERS = [
+    "",
+    "Genuine clients only.",
+    "Limited seats!!!",
+    "Hurry up 🔥🔥",
+    "T&C apply.",
+    "जल्दी करें।",
+]
 
 
 def make_ads(n: int, seed: int) -> list[str]:
@@ -129,7 +136,7 @@ def make_ads(n: int, seed: int) -> list[str]:
 
 def corpus_ads(n: int, seed: int) -> list[str]:
     sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
-    from _corpus import generate  # type: ignore[import-not-found]
+    from _corpus import generate
 
     return [
         "\n".join(x for x in (ad.get("title", ""), ad.get("body", "")) if x)
@@ -183,7 +190,9 @@ def main() -> None:
     print(f"ads:            {len(ads):,} ({chars / len(ads):.0f} chars on average)")
     print(f"first call:     {t_import * 1000:.0f} ms (imports, gazetteer automaton)")
     print(f"extract:        {elapsed:.2f} s -> {len(ads) / elapsed:,.0f} ads/s on one core (wall)")
-    print(f"cpu time:       {cpu:.2f} s -> {len(ads) / cpu:,.0f} ads/s (not counting time lost to other processes)")
+    print(
+        f"cpu time:       {cpu:.2f} s -> {len(ads) / cpu:,.0f} ads/s (not counting time lost to other processes)"
+    )
     print(f"per ad:         {elapsed / len(ads) * 1e6:.0f} µs")
     print(f"peak RSS:       {rss / 1024:.1f} MiB")
     print("found:          " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))

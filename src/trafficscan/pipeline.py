@@ -174,11 +174,12 @@ def run_scan(opts: ScanOptions) -> int:
         status = "completed"
         try:
             asyncio.run(_crawl_and_score(crawler, scorer, writer, db, scan_id, opts, counts, top, stop))
-        except BaseException:
+        except BaseException as exc:
             writer.abort()
             if db is not None and scan_id is not None:
-                db.finish_scan(scan_id, status="interrupted", counts=counts,
-                               errors=crawler.stats.errors)
+                interrupted = isinstance(exc, KeyboardInterrupt | SystemExit)
+                db.finish_scan(scan_id, status="interrupted" if interrupted else "failed",
+                               counts=counts, errors=crawler.stats.errors)
             raise
         stats = crawler.stats.to_dict()
         errors = list(crawler.stats.errors)
@@ -280,6 +281,23 @@ def print_summary(scan: dict[str, Any], top: list[ScoredAd], path: str, threshol
         console.print(f"Wrote [bold]{scan['ads_written']}[/] ads to [cyan]{path}[/] (mode 0600)")
 
 
+def reasons(item: ScoredAd, per_category: int = 3) -> str:
+    """One line per rule category: the distinct words that fired it (what an analyst quotes)."""
+    words: dict[str, dict[str, None]] = {}
+    for hit in item.hits:
+        if hit.category == "awareness":
+            continue
+        bucket = words.setdefault(hit.category, {})
+        for m in hit.matches:
+            bucket.setdefault(" ".join(m.text.split()), None)
+    lines = []
+    for cat, found in words.items():
+        shown = list(found)[:per_category]
+        more = f" +{len(found) - len(shown)}" if len(found) > len(shown) else ""
+        lines.append(f"{cat}: " + ", ".join(f"“{w}”" for w in shown) + more)
+    return "\n".join(lines)
+
+
 def _print_top(console: Any, top: list[ScoredAd], n: int = 5) -> None:
     from rich.table import Table
 
@@ -290,16 +308,13 @@ def _print_top(console: Any, top: list[ScoredAd], n: int = 5) -> None:
     table.add_column("score", justify="right")
     table.add_column("rules", justify="right")
     table.add_column("model", justify="right")
-    table.add_column("ad")
-    table.add_column("why", overflow="fold")
+    table.add_column("ad", ratio=2)
+    table.add_column("why (rule category: words)", ratio=3, overflow="fold")
     for item in top[:n]:
-        why = "; ".join(
-            f"{h.category}: " + ", ".join(dict.fromkeys(f'"{m.text}"' for m in h.matches[:2]))
-            for h in item.hits if h.category != "awareness")[:160]
-        title = (item.ad.title or item.ad.text)[:48].replace("\n", " ")
+        title = (item.ad.title or item.ad.text)[:60].replace("\n", " ")
         table.add_row(f"{item.score:.2f}", f"{item.rule_score:.2f}",
                       "—" if item.model_score is None else f"{item.model_score:.2f}",
-                      title, why or "model only")
+                      title, reasons(item) or "model only")
     console.print(table)
 
 

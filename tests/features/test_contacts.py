@@ -49,7 +49,11 @@ def test_obfuscated_email_is_flagged_and_spans_the_original() -> None:
         ("see https://Example.org/Path?x=1.", ["https://Example.org/Path?x=1"], ["example.org"]),
         ("www.example-shop.in/offers", ["www.example-shop.in/offers"], ["example-shop.in"]),
         ("join t.me/+AbCdEf123", ["t.me/+AbCdEf123"], ["t.me"]),
-        ("bit.ly/abc and wa.me/919000012345", ["bit.ly/abc", "wa.me/919000012345"], ["bit.ly", "wa.me"]),
+        (
+            "bit.ly/abc and wa.me/919000012345",
+            ["bit.ly/abc", "wa.me/919000012345"],
+            ["bit.ly", "wa.me"],
+        ),
         ("(http://example.com/a_(b))", ["http://example.com/a_(b)"], ["example.com"]),
         ("mail rosy@gmail.com", [], []),  # the domain of an e-mail is not a link
         ("e.g. this, i.e. that", [], []),

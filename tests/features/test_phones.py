@@ -17,7 +17,10 @@ IN1 = "+919000012345"
 
 
 def phones(text: str, region: str = "IN") -> list[tuple[str, str, bool]]:
-    return [(p.e164, text[p.start : p.end], p.obfuscated) for p in extract_phones(contact_view(text), region)]
+    return [
+        (p.e164, text[p.start : p.end], p.obfuscated)
+        for p in extract_phones(contact_view(text), region)
+    ]
 
 
 @pytest.mark.parametrize(
@@ -73,8 +76,11 @@ def test_plain_numbers(text: str, e164: str, quote: str) -> None:
         ("೯೦೦೦೦ ೧೨೩೪೫", None),  # Kannada
         ("൯൦൦൦൦ ൧൨൩൪൫", None),  # Malayalam
         ("９０００ ０１２３４５", None),  # full-width
-        ("9\ufe0f\u20e30\ufe0f\u20e30\ufe0f\u20e30\ufe0f\u20e30\ufe0f\u20e3"
-         "1\ufe0f\u20e32\ufe0f\u20e33\ufe0f\u20e34\ufe0f\u20e35\ufe0f\u20e3", None),  # keycaps
+        (
+            "9\ufe0f\u20e30\ufe0f\u20e30\ufe0f\u20e30\ufe0f\u20e30\ufe0f\u20e3"
+            "1\ufe0f\u20e32\ufe0f\u20e33\ufe0f\u20e34\ufe0f\u20e35\ufe0f\u20e3",
+            None,
+        ),  # keycaps
         ("9OOO0 12345", "9OOO0 12345"),  # letters for digits inside a run
         ("9ooo0I2345", "9ooo0I2345"),
         ("9000O l2345", "9000O l2345"),
@@ -193,8 +199,10 @@ def test_fast_path_agrees_with_phonenumbers() -> None:
                 phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
             )
         want = (
-            (phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164),
-             phonenumbers.region_code_for_number(num))
+            (
+                phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164),
+                phonenumbers.region_code_for_number(num),
+            )
             if ok
             else None
         )

@@ -214,13 +214,9 @@ def _summary(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))["scan"]
 
 
-def test_sigkill_mid_crawl_then_rerun_to_completion(
-    site: _Site, config: Path, tmp_path: Path
-) -> None:
-    out = tmp_path / "out"
-    out.mkdir()
-    db = tmp_path / "state.sqlite3"
-
+def _kill_mid_crawl(site: _Site, config: Path, out: Path, db: Path) -> list[str]:
+    """Start a scan writing its default output into ``out``; SIGKILL it once it has recorded
+    ads and is waiting on the held page. Returns what it left in ``out``."""
     scan = _start(_scan_args(config, db), cwd=out)
     try:
         _wait_for(site.held.is_set, "the crawl reached the held page", scan)
@@ -230,11 +226,20 @@ def test_sigkill_mid_crawl_then_rerun_to_completion(
             os.kill(scan.pid, signal.SIGKILL)
         scan.communicate(timeout=30)
     assert scan.returncode == -signal.SIGKILL
+    return sorted(p.name for p in out.iterdir())
 
+
+def test_sigkill_mid_crawl_then_rerun_to_completion(
+    site: _Site, config: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    db = tmp_path / "state.sqlite3"
+
+    leftovers = _kill_mid_crawl(site, config, out, db)
+    assert not [n for n in leftovers if n.startswith("flagged-")], leftovers
     assert _sql(db, "PRAGMA integrity_check") == [("ok",)]
     assert _sql(db, "SELECT status FROM scans") == [("running",)]  # as the kill left it
-    leftovers = sorted(p.name for p in out.iterdir())
-    assert not [n for n in leftovers if n.startswith("flagged-") or n.endswith(".part")], leftovers
 
     site.gate.set()
     rerun = _run(_scan_args(config, db, "--all"), cwd=out)
@@ -247,7 +252,19 @@ def test_sigkill_mid_crawl_then_rerun_to_completion(
     assert summary["ads_new"] == TOTAL_ADS
     assert _sql(db, "SELECT status FROM scans ORDER BY id") == [("interrupted",), ("completed",)]
     assert _sql(db, "PRAGMA integrity_check") == [("ok",)]
-    assert not list(out.glob("*.part"))
+    # the rerun itself leaves no temporary file behind
+    assert sorted(p.name for p in out.iterdir() if p.name.endswith(".part")) == [
+        n for n in leftovers if n.endswith(".part")
+    ]
+
+
+def test_sigkill_mid_crawl_leaves_no_partial_output(
+    site: _Site, config: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    leftovers = _kill_mid_crawl(site, config, out, tmp_path / "state.sqlite3")
+    assert leftovers == []
 
 
 def test_two_concurrent_scans_one_refuses_with_exit_4(

@@ -198,7 +198,7 @@ def test_finish_scan_statuses_counts_and_errors(db: StateDB) -> None:
         errors = [{"source": "a", "url": "https://a.test/", "error": "HTTP 503 after 3 tries"}]
         db.finish_scan(
             scan_id,
-            status=status,  # type: ignore[arg-type]
+            status=status,
             counts={"ads_seen": 3, "ads_new": 1},
             errors=errors,
             finished="2026-11-01T05:10:00Z",

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 
 __all__ = ["search_end", "trie"]
 
+_Node = dict[str, "_Node"]
+
 
 def trie(words: Iterable[str]) -> str:
     """A non-capturing regex matching exactly ``words``, longest alternative first.
@@ -21,7 +23,7 @@ def trie(words: Iterable[str]) -> str:
     ``trie(["do", "double", "dabal"])`` -> ``(?:d(?:ouble|o|abal))``-like, equivalent to the
     plain alternation sorted by length.
     """
-    root: dict[str, dict] = {}  # type: ignore[type-arg]
+    root: _Node = {}
     for w in set(words):
         if not w:
             continue
@@ -32,7 +34,7 @@ def trie(words: Iterable[str]) -> str:
     return _emit(root)
 
 
-def _emit(node: dict) -> str:  # type: ignore[type-arg]
+def _emit(node: _Node) -> str:
     end = "" in node
     branches = []
     for ch in sorted(k for k in node if k):

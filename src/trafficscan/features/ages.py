@@ -38,9 +38,11 @@ _JUST_STOP = re.compile(
     r"left|pcs|pieces|units|people|persons|members|spots|am\b|pm\b|ladies|profiles|photos|pics)"
 )
 _NOT_AGE_AFTER = re.compile(
-    r"\s?(?:of\s)?(?:experience|exp\b|ago|in\s(?:business|service|the\s(?:field|industry))|"
-    r"warranty|guarantee|contract|visa|of\sservice|of\swork|work|old\scompany|lease|agreement|"
-    r"tak|back|before|pehle|se\s(?:business|kaam)|running|since|anniversary)"
+    # "10 years of experience", "5 saal purana", "10 saal ka experience": a duration, not an age
+    r"\s?(?:of\s(?!age\b)|(?:ka|ki|ke)\s(?:experience|exp\b|anubhav|kaam|business)|"
+    r"(?:of\s)?(?:experience|exp\b|ago|in\s(?:business|service|the\s(?:field|industry))|"
+    r"warranty|guarantee|contract|visa|work|old\scompany|lease|agreement|tak|back|before|"
+    r"pehle|baad|purana|purani|purane|ho\sgaye|se\s(?:business|kaam)|running|since|anniversary))"
 )
 _NOT_AGE_BEFORE = re.compile(
     trie(
@@ -69,6 +71,11 @@ _NOT_AGE_BEFORE = re.compile(
             "completed",
             "anniversary",
             "tenure",
+            "licence",
+            "license",
+            "imprisonment",
+            "jail",
+            "sentence",
         ]
     )
     + r"\s?(?:of|:|-)?\s?$"
@@ -90,7 +97,8 @@ def extract_ages(view: NormalizedText) -> list[Age]:
         s, e = m.span()
         if s < done or e - s > 2 or (s > 0 and text[s - 1] in ".,"):
             continue
-        after = _AFTER.match(text, e)
+        after: re.Match[str] | None = _AFTER.match(text, e)  # all optional: always matches
+        assert after is not None
         b, yrs = after.group("b"), after.group("yrs")
         start = s
         lo = max(0, s - 30)

@@ -22,10 +22,10 @@ from typing import Any
 from trafficscan.features._regex import trie
 from trafficscan.features.ages import extract_ages
 from trafficscan.features.contacts import (
-    _is_bare_domain,
     extract_emails,
     extract_handles,
     extract_urls,
+    is_bare_domain,
 )
 from trafficscan.features.money import extract_prices
 from trafficscan.features.normalize import NormalizedText, normalize_both
@@ -126,9 +126,13 @@ _PERSON_COUNT = re.compile(
     r"married|single|female|male|fit|healthy|strong|small)\s){0,2}$"
 )
 _OFFICE = re.compile(
-    r"(?:office|address|pvt\.?\s?ltd|private limited|llp|plot\s?no|floor|walk[\s-]?in interview|"
-    r"कार्यालय|ऑफिस|पता)(?![a-z])"
-)
+    trie(
+        ["office", "address", "pvt ltd", "pvt. ltd", "pvt.ltd", "private limited", "llp",
+         "plot no", "plotno", "floor", "walk-in interview", "walk in interview",
+         "walkin interview", "कार्यालय", "ऑफिस", "पता"]
+    )
+    + r"(?![a-z])"
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,7 +325,7 @@ def _persons(view: NormalizedText) -> list[Person]:
         s = m.start()
         if s > 0 and text[s - 1].isalpha():
             continue
-        c = _PERSON_COUNT.search(text, max(0, s - 45), s)
+        c = _PERSON_COUNT.search(text, max(0, s - 40), s)
         if c is None:
             continue
         n0 = c.start("n")
@@ -365,7 +369,7 @@ def extract(text: str, *, region: str = "IN") -> Features:
             u
             for u in urls
             if not (
-                _is_bare_domain(u) and any(h.start <= u.start and u.end <= h.end for h in handles)
+                is_bare_domain(u) and any(h.start <= u.start and u.end <= h.end for h in handles)
             )
         ]
     if phones:

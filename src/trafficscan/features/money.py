@@ -177,13 +177,14 @@ def extract_prices(
     skip = [(view.to_norm(a), view.to_norm(b)) for a, b in exclude]
     for m in _NUMBER.finditer(text):
         s, e = m.span()
-        if s > 0 and text[s - 1] in ".,":
+        if s > 1 and text[s - 1] in ".," and text[s - 2].isdigit():
             continue  # the tail of "1.2.3" or "12,345,6"
         if skip and any(a <= s < b for a, b in skip):
             continue
         amount_s = m.group()
         pre = _currency_before(text, s)
         post = _AFTER.match(text, e)
+        assert post is not None  # every part is optional: it always matches
         mul = post.group("mul")
         start = s
         if pre is not None:
@@ -211,6 +212,8 @@ def extract_prices(
             continue
         if mul:
             amount *= _MULT[mul]
+        elif amount >= 1e9:
+            continue  # ten digits after "Rs" are a phone number written oddly, not a price
         unit = None
         u = _UNIT.match(text, end)
         if u is not None:

@@ -78,10 +78,18 @@ class NormalizedText:
 # Soft hyphen, zero-width space/joiners, bidi controls, word joiner, BOM, C0/C1 controls that
 # are not whitespace. A ZWJ right after an emoji is kept: it glues emoji sequences (👨‍👩‍👧).
 _INVISIBLE = re.compile(
-    "[\u00ad\u180e\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+    "[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
     "\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]"
-    "|(?<![\U0001f000-\U0001faff\u2600-\u27bf\ufe0f])\u200d"
-)
+)  # a plain class (no look-behind) so the common "nothing to remove" case is one C scan
+_EMOJI_BEFORE_ZWJ = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f]")
+
+
+def _drop_invisible(m: re.Match[str]) -> tuple[str, tuple[int, ...]] | None:
+    s = m.start()
+    if m.group() == "\u200d" and s > 0 and _EMOJI_BEFORE_ZWJ.match(m.string, s - 1):
+        return None  # keep the joiner of an emoji sequence
+    return "", ()
+
 
 _char_cache: dict[str, str] = {}
 
@@ -135,7 +143,7 @@ def _contact(original: str) -> tuple[str, list[int]]:
         else:
             text, offs = _fold_slow(original)
     if _INVISIBLE.search(text) is not None:
-        text, offs = _rewrite(text, offs, _INVISIBLE, lambda m: ("", ()))
+        text, offs = _rewrite(text, offs, _INVISIBLE, _drop_invisible)
     return text, offs
 
 
@@ -207,10 +215,6 @@ _WS_PUNCT = re.compile(rf"(?P<ws>\s{{2,}}|[^\S ])|(?P<punct>(?P<pch>[{_PUNCT}])(
 _Edit = tuple[int, int, str, "range | tuple[int, ...]"]
 
 
-def _is_word_char(c: str) -> bool:
-    return c.isalnum() or c in "_@$"
-
-
 def _undo_leet(word: str) -> str | None:
     """Leet digits and symbols inside a word become letters; None when nothing changes.
 
@@ -242,6 +246,9 @@ def _undo_leet(word: str) -> str | None:
     return "".join(chars) if changed else None
 
 
+_WORD_REST = re.compile(r"(?:[\w@$]|!+(?=[\w@$]))*")
+
+
 def _leet_edits(text: str) -> list[_Edit]:
     """Rewrites of words that contain leet symbols or homoglyphs (see :func:`_undo_leet`)."""
     edits: list[_Edit] = []
@@ -251,23 +258,30 @@ def _leet_edits(text: str) -> list[_Edit]:
         s, e = m.span()
         if s < done:
             continue
-        before = s > 0 and _is_word_char(text[s - 1])
-        after = e < n and (_is_word_char(text[e]) or (text[e] == "!" and e + 1 < n))
-        if not (before or after) and not m.group()[0].isalpha():
-            continue
+        if s > 0:
+            prev = text[s - 1]
+            if prev.isdigit() and text[s].isdigit():
+                continue  # inside a number: 9000012345, 2024
+            before = prev.isalnum() or prev in "_@$"
+        else:
+            before = False
+        if not before and not text[s].isalpha():
+            if e >= n:
+                continue
+            nxt = text[e]
+            if not (nxt.isalnum() or nxt in "_@$" or (nxt == "!" and e + 1 < n)):
+                continue  # a lone "1", "$", "!!!"
         ws = s
-        while ws > 0 and (_is_word_char(text[ws - 1]) or text[ws - 1] == "!"):
+        while ws > 0:
+            c = text[ws - 1]
+            if not (c.isalnum() or c in "_@$!"):
+                break
             ws -= 1
         while text[ws] == "!":
             ws += 1
-        we = e
-        while we < n and (
-            _is_word_char(text[we])
-            or (text[we] == "!" and we + 1 < n and _is_word_char(text[we + 1]))
-        ):
-            we += 1
+        we = _WORD_REST.match(text, e).end()  # type: ignore[union-attr]  # matches the empty string
         while we > ws and text[we - 1] == "!":
-            we -= 1
+            we -= 1  # "hot!!!": the word is "hot"
         done = max(we, e)
         if we <= ws or text[ws].isdigit() or text[ws] == "_":
             continue  # 18yo, 2bhk, 24x7, phone numbers: tokens that start with a digit

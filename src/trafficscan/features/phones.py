@@ -100,16 +100,43 @@ _NOT_PHONE_AFTER = re.compile(
     r"\s*(?:/-|₹|rs\b|rupees|inr\b|k\b|lakh|lac|crore|cr\b|usd|dollars?|aed|dirhams?|%)"
 )
 
-_WHATSAPP = re.compile(
-    r"whats\s?app|whatsap|watsapp|watsap|watts?app|whtsapp|wtsp|wtsapp|wapp|\bw/?a\b|\bwp\b"
-    r"|व्हाट्सएप|व्हाट्सऐप|वॉट्सऐप|वाट्सएप|व्हाट्सप"
-)
-_TELEGRAM = re.compile(r"telegram|telegrm|\btg\b|\btele\b|टेलीग्राम")
-_CALL = re.compile(
-    r"\bcall|\bph\b|\bphone|\bmob|\bmobile|\bcell|\btel\b|\bring\b|\bdial"
-    r"|फोन|फ़ोन|कॉल|मोबाइल|📞|☎|📱"
-)
+# One scan of the window for all context words; short ones must stand alone (checked in Python)
+_CONTEXT_WORDS: dict[str, str] = {
+    **dict.fromkeys(
+        ["whatsapp", "whats app", "whatsap", "watsapp", "watsap", "wattsapp", "watsaap", "whtsapp",
+         "wtsp", "wtsapp", "wapp", "wa", "w/a", "wp", "व्हाट्सएप", "व्हाट्सऐप", "वॉट्सऐप", "वाट्सएप",
+         "व्हाट्सप"],
+        "whatsapp",
+    ),
+    **dict.fromkeys(["telegram", "telegrm", "tg", "tele", "टेलीग्राम"], "telegram"),
+    **dict.fromkeys(
+        ["call", "calls", "calling", "ph", "phone", "mob", "mobile", "cell", "tel", "ring", "dial",
+         "फोन", "फ़ोन", "कॉल", "मोबाइल", "📞", "☎", "📱"],
+        "call",
+    ),
+}  # fmt: skip
+_CONTEXT = re.compile(trie(_CONTEXT_WORDS))
+_STANDALONE = frozenset({"wa", "w/a", "wp", "tg", "tele", "ph", "tel", "ring", "mob", "cell"})
+
+
+def _context_kinds(window: str) -> set[str]:
+    """Which of whatsapp/telegram/call the window names."""
+    kinds: set[str] = set()
+    n = len(window)
+    for m in _CONTEXT.finditer(window):
+        word = m.group()
+        s, e = m.span()
+        if word in _STANDALONE or word.isascii():
+            if s > 0 and window[s - 1].isalpha():
+                continue
+            if word in _STANDALONE and e < n and window[e].isalpha():
+                continue
+        kinds.add(_CONTEXT_WORDS[word])
+    return kinds
+
+
 _SENTENCE_END = re.compile(r"[.!?;\n।]")
+_CLAUSE_END = re.compile(r"[.!?;\n।,/|]|\sor\s|\saur\s|\sand\s")
 _NO_CALL = re.compile(
     r"no\s+calls?|don'?t\s+call|calls?\s+not\s+(?:allowed|accepted)|call\s+nahi|only\s+(?:on\s+)?"
     r"(?:whats\s?app|wa|telegram|tg|msg|message|text)|(?:whats\s?app|telegram|msg|text)\s+only"
@@ -423,7 +450,7 @@ def _tag_platforms(view: NormalizedText, phones: list[Phone]) -> list[Phone]:
     stretch after, so "Call 9000012345, WhatsApp 8000012345" tags each number on its own.
     """
     text = view.text
-    no_call_anywhere = _NO_CALL.search(text) is not None
+    no_call_anywhere: bool | None = None  # searched once, only if some number has a platform
     out: list[Phone] = []
     prev_end = 0
     for k, p in enumerate(phones):
@@ -431,16 +458,17 @@ def _tag_platforms(view: NormalizedText, phones: list[Phone]) -> list[Phone]:
         e = view.to_norm(p.end)
         nxt = view.to_norm(phones[k + 1].start) if k + 1 < len(phones) else len(text)
         after = text[e : min(nxt, e + 25)]
-        cut = _SENTENCE_END.search(after)
+        # words between two numbers belong to the second ("Call A, WhatsApp B") unless the
+        # first one's clause goes on ("A (whatsapp only), B")
+        cut = (_CLAUSE_END if nxt <= e + 25 else _SENTENCE_END).search(after)
         window = text[max(prev_end, s - 60) : s] + " " + (after[: cut.start()] if cut else after)
         prev_end = e
-        platforms: list[str] = []
-        if _WHATSAPP.search(window):
-            platforms.append("whatsapp")
-        if _TELEGRAM.search(window):
-            platforms.append("telegram")
-        voice = not platforms or (_CALL.search(window) is not None and not no_call_anywhere)
-        if platforms and _NO_CALL.search(window):
-            voice = False
+        kinds = _context_kinds(window)
+        platforms = [k for k in ("whatsapp", "telegram") if k in kinds]
+        voice = True
+        if platforms:
+            if no_call_anywhere is None:
+                no_call_anywhere = _NO_CALL.search(text) is not None
+            voice = "call" in kinds and not no_call_anywhere and _NO_CALL.search(window) is None
         out.append(Phone(p.e164, p.start, p.end, p.obfuscated, p.country, tuple(platforms), voice))
     return out

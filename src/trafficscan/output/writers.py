@@ -81,13 +81,18 @@ class OutputWriter:
         self._tmp_path: str | None = None
         self._index: list[tuple[float, int, int]] = []
         self._spool: IO[bytes] | None = None
+        self._anon_fd: int | None = None
         if target == "-":
             self._out: IO[str] = sys.stdout
         else:
             folder = os.path.dirname(os.path.abspath(target))
-            fd, self._tmp_path = tempfile.mkstemp(
-                prefix=f".{os.path.basename(target)}.", suffix=".part", dir=folder)
-            os.fchmod(fd, 0o600)
+            fd = _anonymous_file(folder)
+            if fd is not None:  # Linux: a nameless file, gone if we are killed
+                self._anon_fd = fd
+            else:  # elsewhere: a hidden .part file, renamed into place when complete
+                fd, self._tmp_path = tempfile.mkstemp(
+                    prefix=f".{os.path.basename(target)}.", suffix=".part", dir=folder)
+                os.fchmod(fd, 0o600)
             self._out = open(fd, "w", encoding="utf-8", newline="")  # noqa: SIM115
         self._csv: Any = None
         if fmt == "csv":
@@ -117,7 +122,12 @@ class OutputWriter:
         if self.fmt == "json":
             self._write_envelope(header or {})
         self._out.flush()
-        if self._tmp_path is not None:
+        if self._anon_fd is not None:
+            os.fsync(self._out.fileno())
+            _link_into_place(self._out.fileno(), self.target)
+            self._out.close()
+            self._anon_fd = None
+        elif self._tmp_path is not None:
             os.fsync(self._out.fileno())
             self._out.close()
             os.replace(self._tmp_path, self.target)
@@ -129,6 +139,9 @@ class OutputWriter:
         if self._spool is not None:
             self._spool.close()
             self._spool = None
+        if self._anon_fd is not None:
+            self._out.close()  # the nameless file disappears with its descriptor
+            self._anon_fd = None
         if self._tmp_path is not None:
             try:
                 self._out.close()
@@ -155,6 +168,47 @@ class OutputWriter:
         spool.close()
         self._spool = None
         self._index = []
+
+
+def _anonymous_file(folder: str) -> int | None:
+    """An unnamed file in ``folder`` (Linux ``O_TMPFILE``), mode 0600; None where unsupported.
+
+    A scan killed with SIGKILL then leaves nothing behind: not even a temporary file holding
+    phone numbers. The file gets its name only in :func:`_link_into_place`, once complete.
+    """
+    flag = getattr(os, "O_TMPFILE", None)
+    if flag is None:
+        return None
+    try:
+        return os.open(folder, flag | os.O_WRONLY, 0o600)
+    except OSError:  # file system without O_TMPFILE support
+        return None
+
+
+def _link_into_place(fd: int, target: str) -> None:
+    """Give the finished nameless file its name atomically (link to a temp name, rename)."""
+    folder = os.path.dirname(os.path.abspath(target))
+    # a dir fd makes CPython call linkat(AT_SYMLINK_FOLLOW); plain link() would not follow
+    # the /proc/self/fd magic link
+    dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for attempt in range(100):
+            tmp = os.path.join(folder, f".{os.path.basename(target)}.{os.getpid()}.{attempt}.part")
+            try:
+                os.link(f"/proc/self/fd/{fd}", tmp, src_dir_fd=dir_fd, follow_symlinks=True)
+                break
+            except FileExistsError:
+                continue
+        else:
+            raise OSError(f"cannot create a temporary name beside {target}")
+    finally:
+        os.close(dir_fd)
+    try:
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def open_writer(target: str | Path | None, fmt: str, *, redact: bool = False,

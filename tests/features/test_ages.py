@@ -1,0 +1,90 @@
+"""Stated ages and age ranges."""
+
+from __future__ import annotations
+
+import pytest
+
+from trafficscan.features import extract
+
+
+def ages(text: str) -> list[tuple[int, int]]:
+    return [(a.low, a.high) for a in extract(text).ages]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("19yo", [(19, 19)]),
+        ("19 yo", [(19, 19)]),
+        ("19 y/o", [(19, 19)]),
+        ("18 yrs", [(18, 18)]),
+        ("18 years old", [(18, 18)]),
+        ("18 year old girl", [(18, 18)]),
+        ("age 14-18", [(14, 18)]),
+        ("Age: 16", [(16, 16)]),
+        ("aged 15 to 17", [(15, 17)]),
+        ("ag3 16", [(16, 16)]),  # leetspeak undone first
+        ("umar 16-19", [(16, 19)]),
+        ("umar 16 se 19 saal", [(16, 19)]),
+        ("18 saal", [(18, 18)]),
+        ("16 sal ki", [(16, 16)]),
+        ("उम्र 16", [(16, 16)]),
+        ("उम्र १६ साल", [(16, 16)]),
+        ("16 साल की लड़की", [(16, 16)]),
+        ("just 18", [(18, 18)]),
+        ("Just turned 18!", [(18, 18)]),
+        ("barely 18", [(18, 18)]),
+        ("sirf 16", [(16, 16)]),
+        ("girls 18-25 yrs", [(18, 25)]),
+        ("age limit 18-35", [(18, 35)]),
+        ("19yo and 21yo", [(19, 19), (21, 21)]),
+    ],
+)
+def test_ages(text: str, expected: list[tuple[int, int]]) -> None:
+    assert ages(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "18 years of experience in sales",
+        "10 years experience",
+        "established for 10 years",
+        "since 5 years",
+        "5 years ago",
+        "2 years warranty",
+        "3 year contract",
+        "in business for 20 years",
+        "just 5 minutes from station",
+        "only 2 girls left",
+        "only 500",
+        "18+ only",
+        "call 9000012345",
+        "2019 model",
+        "100 years old temple",
+        "",
+    ],
+)
+def test_not_ages(text: str) -> None:
+    assert ages(text) == []
+
+
+def test_age_span() -> None:
+    text = "New girl, AGE 14-18 only"
+    (a,) = extract(text).ages
+    assert text[a.start : a.end] == "AGE 14-18"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("licence 5 saal purana", []),
+        ("10 saal ka experience", []),
+        ("sentenced to 10 years of rigorous imprisonment", []),
+        ("18 years of age", [(18, 18)]),
+        ("3 saal ka beta", [(3, 3)]),
+        ("Papers mein umar 18 kar denge", [(18, 18)]),
+    ],
+)
+def test_hinglish_durations_and_ages(text: str, expected: list[tuple[int, int]]) -> None:
+    assert ages(text) == expected
