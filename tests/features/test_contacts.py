@@ -15,6 +15,8 @@ def emails(text: str) -> list[str]:
     ("text", "expected"),
     [
         ("mail rosy.99@gmail.com today", ["rosy.99@gmail.com"]),
+        ("rosy_99@gmail.com", ["rosy_99@gmail.com"]),
+        ("a: x@y.com b: z@w.org", ["x@y.com", "z@w.org"]),
         ("Mail: ROSY@Example.ORG.", ["rosy@example.org"]),
         ("hr_desk+jobs@mail.example.co.in", ["hr_desk+jobs@mail.example.co.in"]),
         ("rosy [at] gmail [dot] com", ["rosy@gmail.com"]),

@@ -29,6 +29,8 @@ def prices(text: str) -> list[tuple[float, str, str | None]]:
         ("salary: 25k monthly", [(25000, "INR", "month")]),
         ("charges 2k per shot", [(2000, "INR", "session")]),
         ("2 lakh advance", [(200000, "INR", None)]),
+        ("salary 2.5L", [(250000, "INR", None)]),
+        ("ctc 1.2 cr", [(12000000, "INR", None)]),
         ("1.2 crore", [(12000000, "INR", None)]),
         ("5 lac per annum", [(500000, "INR", "year")]),
         ("$500", [(500, "USD", None)]),

@@ -46,6 +46,10 @@ def phones(text: str, region: str = "IN") -> list[tuple[str, str, bool]]:
         ("Dubai +971 50 000 0123", "+971500000123", "+971 50 000 0123"),
         ("+971-50-000-0456", "+971500000456", "+971-50-000-0456"),
         ("Cambodia +855 12 000 123", "+85512000123", "+855 12 000 123"),
+        ("Bangkok +66 81 000 0123", "+66810000123", "+66 81 000 0123"),
+        ("KL +60 12 000 0123", "+60120000123", "+60 12 000 0123"),
+        ("Riyadh +966 50 000 0123", "+966500000123", "+966 50 000 0123"),
+        ("Doha +974 3300 0123", "+97433000123", "+974 3300 0123"),
         ("00971 50 000 0123", "+971500000123", "00971 50 000 0123"),
     ],
 )
@@ -134,6 +138,11 @@ def test_obfuscated_numbers(text: str, quote: str | None) -> None:
 )
 def test_not_phones(text: str) -> None:
     assert phones(text) == []
+
+
+def test_s_is_five_only_inside_a_digit_run() -> None:
+    assert phones("9000O123S5") == [("+919000012355", "9000O123S5", True)]
+    assert phones("sos 9000012345 is mine") == [(IN1, "9000012345", False)]
 
 
 def test_pin_code_next_to_a_phone_does_not_spoil_it() -> None:

@@ -238,7 +238,7 @@ class Fetcher:
                     raise FetchError(f"not HTML (content type {_mime(ctype)}), skipped",
                                      status=status)
                 body, truncated = await self._read_limited(resp, limit, truncate_ok)
-                return Page(str(resp.url), status, ctype, body, truncated)
+                return Page(url, status, ctype, body, truncated)  # url: the hop we asked for
             finally:
                 self.stats.bytes += resp.num_bytes_downloaded
 

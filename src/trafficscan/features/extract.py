@@ -104,7 +104,9 @@ _EMOJI = re.compile(
 # counted by deleting everything else: one C call, no per-character Python
 _NOT_UPPER = re.compile(r"[^A-ZÀ-ÖØ-ÞА-Я]+")
 _NOT_LETTER = re.compile(r"[\W\d_]+")
+_NOT_ASCII_LETTER = re.compile(r"[^A-Za-z]+")  # same count for ASCII text, 5x faster
 _NOT_DIGIT = re.compile(r"\D+")
+_DIGIT = re.compile(r"\d")
 _NUMBER_WORDS = {
     "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
     "ten": 10, "twenty": 20, "do": 2, "teen": 3, "char": 4, "paanch": 5, "panch": 5,
@@ -230,7 +232,8 @@ class Features:
         """The :data:`NUMERIC_FEATURES` of this ad, same keys in the same order for every ad."""
         original = self.normalized.original
         n_chars = len(original)
-        n_letters = len(_NOT_LETTER.sub("", original)) if n_chars else 0
+        not_letter = _NOT_ASCII_LETTER if original.isascii() else _NOT_LETTER
+        n_letters = len(not_letter.sub("", original)) if n_chars else 0
         phones = {p.e164: p for p in self.phones}
         handles = {(h.platform, h.value) for h in self.handles}
         inr = [p.amount * INR_PER_UNIT.get(p.currency, 1.0) for p in self.prices]
@@ -384,8 +387,12 @@ def extract(text: str, *, region: str = "IN") -> Features:
                 ):
                     handles.append(Handle(platform, p.e164, p.start, p.end))
         handles.sort(key=lambda h: h.start)
-    taken = not_phone + [(p.start, p.end) for p in phones] + [(u.start, u.end) for u in urls]
-    prices = extract_prices(contact, taken, _REGION_CURRENCY.get(region, "INR"))
+    # one digit test for the two extractors that need digits (each would scan for them)
+    has_digits = _DIGIT.search(contact.text) is not None
+    prices: list[Price] = []
+    if has_digits:
+        taken = not_phone + [(p.start, p.end) for p in phones] + [(u.start, u.end) for u in urls]
+        prices = extract_prices(contact, taken, _REGION_CURRENCY.get(region, "INR"))
     return Features(
         normalized=norm,
         contact=contact,
@@ -395,9 +402,9 @@ def extract(text: str, *, region: str = "IN") -> Features:
         handles=handles,
         urls=urls,
         prices=prices,
-        ages=extract_ages(norm),
+        ages=extract_ages(norm) if has_digits else [],
         locations=extract_locations(norm),
         persons=_persons(norm),
-        emojis=_EMOJI.findall(text),
+        emojis=[] if text.isascii() else _EMOJI.findall(text),
         office_address=_OFFICE.search(norm.text) is not None,
     )

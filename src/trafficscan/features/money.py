@@ -64,7 +64,6 @@ _UNITS: dict[str, str] = {
 
 _L = r"a-z0-9\u0900-\u097f"  # letters and digits that make a word go on
 _SYMBOLS = ("₹", "$", "€", "£", "฿", "৳", "₽")
-_NUMBER = re.compile(r"\d{1,3}(?:,\d{2,3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 # Prices are found number by number (a handful per ad) and their context is read with anchored
 # regexes and a few character tests; scanning the whole text for dozens of currency words, or
 # searching backwards with "...$" regexes, was the slowest part of extraction.
@@ -76,66 +75,34 @@ _AFTER = re.compile(
 _UNIT = re.compile(
     rf"\s?(?:/|per|a|an|each|for\s(?:one|1|a|an|the))?\s?(?P<unit>{trie(_UNITS)})(?![{_L}])"
 )
-_MONEY_BEFORE = re.compile(
-    trie(
-        [
-            "salary",
-            "salery",
-            "pay",
-            "paid",
-            "payment",
-            "rate",
-            "rates",
-            "charge",
-            "charges",
-            "fee",
-            "fees",
-            "price",
-            "cost",
-            "earn",
-            "earning",
-            "earnings",
-            "income",
-            "tips",
-            "cash",
-            "advance",
-            "deposit",
-            "rent",
-            "budget",
-            "amount",
-            "package",
-            "ctc",
-            "stipend",
-            "kamai",
-            "kamao",
-            "kamaye",
-            "paisa",
-            "paise",
-            "तनख्वाह",
-            "वेतन",
-            "सैलरी",
-            "कमाई",
-            "रेट",
-            "फीस",
-        ]
-    )
-    + r"(?:\s?(?:is|of|:|-|=|only|upto|up to|around|approx\.?|~|from|se|starts?|starting|at))*"
-    r"\s?$"
+_MONEY_WORDS = [
+    "salary", "salery", "pay", "paid", "payment", "rate", "rates", "charge", "charges", "fee",
+    "fees", "price", "cost", "earn", "earning", "earnings", "income", "tips", "cash", "advance",
+    "deposit", "rent", "budget", "amount", "package", "ctc", "stipend", "kamai", "kamao",
+    "kamaye", "paisa", "paise", "तनख्वाह", "वेतन", "सैलरी", "कमाई", "रेट", "फीस",
+]  # fmt: skip
+_MONEY_FILLER = (
+    r"(?:\s?(?:is|of|:|-|=|only|upto|up to|around|approx\.?|~|from|se|starts?|starting|at))*\s?"
 )
-_BIG_MULTS = frozenset({"lakh", "lakhs", "lac", "lacs", "crore", "crores", "लाख", "करोड़", "करोड"})
+_MONEY_BEFORE = re.compile(trie(_MONEY_WORDS) + _MONEY_FILLER + "$")
+_BIG_MULT_WORDS = ["lakh", "lakhs", "lac", "lacs", "crore", "crores", "लाख", "करोड़", "करोड"]
+# one simple pattern (an alternation costs twice the time); _number() checks the grouping
+_NUMBER = re.compile(r"\d+(?:[,.]\d+)*")
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{2,3})+(?:\.\d+)?")
+_DECIMAL = re.compile(r"\d+(?:\.\d+)?")
+_BIG_MULTS = frozenset(_BIG_MULT_WORDS)
 
 
 def _number(text: str) -> float | None:
+    """The value of "2000", "1,20,000", "1.5" (any script's digits); None for "12.05.2024"."""
+    if not (_DECIMAL.fullmatch(text) or ("," in text and _GROUPED.fullmatch(text))):
+        return None
     if not text.isascii():
         text = "".join(str(unicodedata.decimal(c, 0)) if c.isdigit() else c for c in text)
     try:
         return float(text.replace(",", ""))
     except ValueError:
         return None
-
-
-def _is_word_char(c: str) -> bool:
-    return c.isalpha() or "\u0900" <= c <= "\u097f"
 
 
 def _currency_before(text: str, s: int) -> tuple[str, int] | None:
@@ -154,7 +121,10 @@ def _currency_before(text: str, s: int) -> tuple[str, int] | None:
             return "us$", k - 3
         return text[k - 1], k - 1
     j = k
-    while j > 0 and k - j < 12 and _is_word_char(text[j - 1]):
+    while j > 0 and k - j < 12:
+        c = text[j - 1]
+        if not (c.isalpha() or "\u0900" <= c <= "\u097f"):
+            break
         j -= 1
     if j == k or (j > 0 and text[j - 1].isdigit()):
         return None
@@ -195,10 +165,9 @@ def extract_prices(
         else:
             if s > 0 and (text[s - 1].isalpha() or text[s - 1].isdigit()):
                 continue  # covid19, 24x7
-            if mul in ("m", "l"):
-                continue  # "5 m" / "2 l" alone are metres and litres more often than money
             currency = default_currency
             if mul not in _BIG_MULTS:
+                # "5 m" / "2 l" alone are metres and litres; "salary 2.5L" is money
                 if mul is None and "," not in amount_s and (_number(amount_s) or 0) < 100:
                     continue
                 if _MONEY_BEFORE.search(text, max(0, s - 30), s) is None:

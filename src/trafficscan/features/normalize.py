@@ -142,7 +142,8 @@ def _contact(original: str) -> tuple[str, list[int]]:
             text, offs = folded, list(range(n))
         else:
             text, offs = _fold_slow(original)
-    if _INVISIBLE.search(text) is not None:
+    # every invisible character is unprintable: one C call spares the search for most ads
+    if not text.isprintable() and _INVISIBLE.search(text) is not None:
         text, offs = _rewrite(text, offs, _INVISIBLE, _drop_invisible)
     return text, offs
 
@@ -210,7 +211,8 @@ _JOIN = re.compile(rf"(?<![\w@$])[a-z](?P<sep>{_SEP})[a-z](?:(?P=sep)[a-z])+(?!\
 _JOIN_HINT = re.compile(rf"{_SEP}[a-z]{_SEP}[a-z]")  # cheap test before the real search
 # a leet digit/symbol or a homoglyph: the word around it is examined in Python
 _LEET_HIT = re.compile(rf"[013457@$!{_HOMO_CLASS}]+")
-_WS_PUNCT = re.compile(rf"(?P<ws>\s{{2,}}|[^\S ])|(?P<punct>(?P<pch>[{_PUNCT}])(?P=pch)+)")
+_ODD_WS = re.compile(r"\s{2,}|[^\S ]")
+_REPEATED_PUNCT = re.compile(rf"([{_PUNCT}])\1+")
 
 _Edit = tuple[int, int, str, "range | tuple[int, ...]"]
 
@@ -301,12 +303,15 @@ def _full(original: str, text: str, offs: list[int]) -> NormalizedText:
             s, e = m.span()
             edits.append((s, e, m.group()[::2], range(s, e, 2)))
     edits.extend(_leet_edits(text))
-    for m in _WS_PUNCT.finditer(text):
+    # str tests in C first: most ads have neither double spaces nor line breaks
+    if "  " in text or not text.isprintable():
+        for m in _ODD_WS.finditer(text):
+            s, e = m.span()
+            edge = s == 0 or e == n
+            edits.append((s, e, "" if edge else " ", () if edge else (s,)))
+    for m in _REPEATED_PUNCT.finditer(text):
         s, e = m.span()
-        if m.lastgroup == "ws":
-            edits.append((s, e, "" if s == 0 or e == n else " ", () if s == 0 or e == n else (s,)))
-        else:
-            edits.append((s, e, text[s], (s,)))
+        edits.append((s, e, text[s], (s,)))
     if n and text[0] == " ":
         edits.append((0, 1, "", ()))
     if n > 1 and text[-1] == " ":

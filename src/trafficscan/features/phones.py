@@ -56,13 +56,16 @@ _DEV = "\u0900-\u097f"
 # Tokens are found by four small regexes rather than one alternation: each starts with a
 # consuming character class, so ``re`` skips hopeless positions in C (2x faster in total).
 # Left word boundaries are checked in Python (_left_ok) for the same reason.
-_DIGIT_TOKEN = re.compile(r"(?P<k>\d\ufe0f?\u20e3)|(?P<d>\d+(?![\ufe0f\u20e3]))")
+# digits, the last one possibly a keycap ("9️⃣"); one plain pattern scans 3x faster than an
+# alternation of the two
+_DIGIT_TOKEN = re.compile(r"\d+(?:\ufe0f?\u20e3)?")
 _LATIN_WORDS = {**_DIGIT_WORDS, **{k: "" for k in _MULTIPLIERS if k.isascii()}}
 _WORD_TOKEN = re.compile(rf"{trie(_LATIN_WORDS)}(?![a-z])")
 _DEVA_WORDS = {**_DEVANAGARI_WORDS, **{k: "" for k in _MULTIPLIERS if not k.isascii()}}
 _DEVA_TOKEN = re.compile(rf"{trie(_DEVA_WORDS)}(?![{_DEV}])")
-# "o"/"oh" standing alone; letters right before a digit ("o9000..."; after one: _TRAIL_LETTERS)
-_LETTER_TOKEN = re.compile(r"(?P<o>oh?)(?![a-z])|(?P<l>[oils]+)(?=\d)")
+# lone "o"/"oh" words between two digit tokens: "nine o o eight"
+_O_GAP = re.compile(r"[\s\-.,]*(?P<os>(?<![a-z])oh?(?:[\s\-.,]+oh?)*)(?![a-z])[\s\-.,]*")
+_O_WORD = re.compile(r"oh?")
 _LEFT_LATIN = re.compile(r"[a-z]")
 _TRAIL_LETTERS = re.compile(r"[oils]+(?![a-z])")
 
@@ -285,18 +288,32 @@ def _tokens(text: str) -> list[tuple[str, int, int, str]]:
     """Digit tokens ``(kind, start, end, text)`` in order.
 
     Kinds: ``d`` digits (any script), ``k`` keycap digit, ``w`` English/Hinglish digit word,
-    ``v`` Devanagari digit word, ``m`` multiplier (double/triple), ``l`` letters for digits,
-    ``o`` a lone "o"/"oh" for zero.
+    ``v`` Devanagari digit word, ``m`` multiplier (double/triple), ``l`` letters for digits
+    right before or after digits. A lone "o"/"oh" between digits is handled by :func:`_runs`.
     """
     out: list[tuple[str, int, int, str]] = []
+    last_end = 0
     for m in _DIGIT_TOKEN.finditer(text):
-        kind = m.lastgroup or "d"
         s, e = m.span()
-        out.append((kind, s, e, m.group()))
-        if kind == "d":
-            t = _TRAIL_LETTERS.match(text, e)
-            if t is not None:
-                out.append(("l", e, t.end(), t.group()))
+        tok = m.group()
+        if tok[-1] == "\u20e3":  # keycap: the digits before it are plain, the last one is a keycap
+            ke = len(tok) - 2 if tok[-2] == "\ufe0f" else len(tok) - 1
+            if ke > 1:
+                out.append(("d", s, s + ke - 1, tok[: ke - 1]))
+            out.append(("k", s + ke - 1, e, tok[ke - 1 :]))
+            last_end = e
+            continue
+        k = s
+        while k > last_end and s - k < 4 and text[k - 1] in "oils":
+            k -= 1
+        if k < s and (k == 0 or not _LEFT_LATIN.match(text[k - 1])):
+            out.append(("l", k, s, text[k:s]))  # "o9000..." / "9ooo0": o before a digit
+        out.append(("d", s, e, tok))
+        t = _TRAIL_LETTERS.match(text, e)
+        if t is not None:
+            out.append(("l", e, t.end(), t.group()))
+            e = t.end()
+        last_end = e
     n_digits = len(out)
     for m in _WORD_TOKEN.finditer(text):
         s = m.start()
@@ -311,20 +328,17 @@ def _tokens(text: str) -> list[tuple[str, int, int, str]]:
             kind = "v" if _DEVA_WORDS[word] else "m"
             if _left_ok(kind, text, s):
                 out.append((kind, s, m.end(), word))
-    if len(out) == n_digits and sum(e - s for _, s, e, _ in out) < 7:
-        return []  # fewer than seven digits and no digit words: no phone number here
-    for m in _LETTER_TOKEN.finditer(text):
-        kind = m.lastgroup or "o"
-        s = m.start()
-        if _left_ok(kind, text, s):
-            out.append((kind, s, m.end(), m.group()))
+    if len(out) == n_digits:
+        if sum(e - s for _, s, e, _ in out) < 7:
+            return []  # fewer than seven digits and no digit words: no phone number here
+        return out  # already in order
     out.sort(key=lambda t: (t[1], -t[2]))
     deduped: list[tuple[str, int, int, str]] = []
     last_end = 0
-    for tok in out:
-        if tok[1] >= last_end:
-            deduped.append(tok)
-            last_end = tok[2]
+    for item in out:
+        if item[1] >= last_end:
+            deduped.append(item)
+            last_end = item[2]
     return deduped
 
 
@@ -342,6 +356,14 @@ def _runs(view: NormalizedText) -> list[list[tuple[_Group, str]]]:
     for kind, s, e, tok in _tokens(text):
         gap = text[prev_end:s] if prev_end >= 0 else ""
         joined = prev_end >= 0 and (gap == " " or gap == "" or _GAP.fullmatch(gap) is not None)
+        if not joined and prev_end >= 0 and cur and "o" in gap:
+            og = _O_GAP.fullmatch(gap)
+            if og is not None:  # "nine o o eight": each lone "o"/"oh" is a zero
+                zeros = "0" * len(_O_WORD.findall(og.group("os")))
+                os_, oe = prev_end + og.start("os"), prev_end + og.end("os")
+                cur.append((_Group(zeros, os_, oe, False, False), gap[: og.start("os")]))
+                gap = gap[og.end("os") :]
+                joined = True
         if joined and "," in gap and kind == "d" and prev_kind == "d":
             joined = False  # 1,20,000 is an amount in Indian grouping, not a phone
         if not joined:

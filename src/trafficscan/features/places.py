@@ -72,6 +72,16 @@ def _automaton(path: Path = GAZETTEER_PATH) -> Any:
     return auto
 
 
+_DEFAULT: list[Any] = []
+
+
+def _default_automaton() -> Any:
+    """The bundled gazetteer's automaton, without hashing a Path on every call."""
+    if not _DEFAULT:
+        _DEFAULT.append(_automaton(GAZETTEER_PATH))
+    return _DEFAULT[0]
+
+
 def _is_word_char(ch: str) -> bool:
     return ch.isalnum() or unicodedata.category(ch)[0] == "M"
 
@@ -83,7 +93,8 @@ def extract_locations(view: NormalizedText, path: Path = GAZETTEER_PATH) -> list
         return []
     hits: list[tuple[int, int, Place]] = []
     n = len(text)
-    for end_idx, (length, place) in _automaton(path).iter_long(text):
+    auto = _default_automaton() if path is GAZETTEER_PATH else _automaton(path)
+    for end_idx, (length, place) in auto.iter_long(text):
         start = end_idx - length + 1
         end = end_idx + 1
         if start > 0 and _is_word_char(text[start - 1]):
