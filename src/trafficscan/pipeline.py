@@ -335,9 +335,13 @@ def _batches(ads: Iterator[Ad], size: int) -> Iterator[list[Ad]]:
 _WORKER: Scorer | None = None
 
 
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+
+
 def _init_worker(spec: ScorerSpec) -> None:
     global _WORKER
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    _ignore_sigint()
     _WORKER = spec.build()
 
 
@@ -432,8 +436,16 @@ def _scored_batches(ads: Iterator[Ad], size: int, jobs: int, spec: ScorerSpec,
     import multiprocessing as mp
     from collections import deque
 
-    ctx = mp.get_context("fork" if sys.platform == "linux" else "spawn")
-    with ctx.Pool(jobs, initializer=_init_worker, initargs=(spec,)) as pool:
+    global _WORKER
+    if sys.platform == "linux":
+        # forked workers inherit the scorer already built (rules compiled, model loaded)
+        _WORKER = scorer
+        ctx = mp.get_context("fork")
+        pool_args: dict[str, Any] = {"initializer": _ignore_sigint}
+    else:
+        ctx = mp.get_context("spawn")
+        pool_args = {"initializer": _init_worker, "initargs": (spec,)}
+    with ctx.Pool(jobs, **pool_args) as pool:
         # Pool.imap would drain the whole input into its task queue; a bounded window of
         # batches in flight keeps memory flat and the output in input order.
         window: deque[Any] = deque()
