@@ -13,6 +13,7 @@ import logging
 import time
 import zlib
 from collections.abc import Iterator
+from typing import Any
 
 import brotli
 import pytest
@@ -29,13 +30,14 @@ from crawlkit import (
     run_crawl,
 )
 
+from trafficscan.config import Source
 from trafficscan.crawl import Crawler
 
-LINKED = {"link": "a.more@href", "fields": {"title": "h1", "body": ".body"}}
+LINKED: dict[str, Any] = {"link": "a.more@href", "fields": {"title": "h1", "body": ".body"}}
 
 
-def one_page_source(site: Site, path: str = "/list", **kw: object):
-    return html_source("s", [site.url(path)], **kw)  # type: ignore[arg-type]
+def one_page_source(site: Site, path: str = "/list", **kw: Any) -> Source:
+    return html_source("s", [site.url(path)], **kw)
 
 
 # ------------------------------------------------------------------------------ retries
@@ -452,3 +454,12 @@ def test_no_sources_is_an_empty_crawl() -> None:
     cfg = make_config()
     ads, stats = run_crawl(cfg)
     assert ads == [] and stats.pages_fetched == 0
+
+
+def test_progress_display_does_not_disturb(site: Site, transport: GuardTransport,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    site.page("/list", listing_html(ad_item("A", "a"), ad_item("B", "b")))
+    ads, _ = run_crawl(make_config(one_page_source(site)), transport, progress=True)
+    assert len(ads) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "s" in captured.err  # progress goes to stderr only

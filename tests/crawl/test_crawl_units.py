@@ -9,6 +9,8 @@ import time
 import httpx
 import pytest
 from crawlkit import make_config, make_defaults
+from hypothesis import given
+from hypothesis import strategies as st
 
 from trafficscan.config import Defaults, Listing, Selector
 from trafficscan.crawl import Crawler
@@ -33,6 +35,8 @@ from trafficscan.crawl.urls import HostGuard, normalize_url
      "https://e.org/p?id=7&b=2"),
     ("/p?b=2&a=1", "https://e.org", "https://e.org/p?b=2&a=1"),   # order kept, not sorted
     ("/p?q=a%20b+c", "https://e.org", "https://e.org/p?q=a%20b+c"),  # encoding kept
+    ("/a b/é?q=ü x", "https://e.org", "https://e.org/a%20b/%C3%A9?q=%C3%BC%20x"),
+    ("/a%20b", "https://e.org", "https://e.org/a%20b"),
     ("mailto:x@y.org", "https://e.org", None),
     ("javascript:void(0)", "https://e.org", None),
     ("", "https://e.org", None),
@@ -152,7 +156,9 @@ def test_element_text_keeps_paragraphs_and_drops_scripts() -> None:
         <script>var x = 1;</script><style>p{}</style><!-- note -->
         line<br>break&nbsp;here<ul><li>one</li><li>two</li></ul>
         <table><tr><td>a</td><td>b</td></tr></table></div>""")
-    assert element_text(soup.select_one("#x")) == (
+    el = soup.select_one("#x")
+    assert el is not None
+    assert element_text(el) == (
         "Hello big world\nSecond para\nline\nbreak here\none\ntwo\na b")
 
 
@@ -266,3 +272,12 @@ def test_mock_transport_crawl_with_gzip_free_rss() -> None:
 
 def test_defaults_helper_is_fast() -> None:
     assert make_defaults().backoff_base < 0.1
+
+
+@given(path=st.text(alphabet="abc/%?=&#._-~ é", max_size=30),
+       host=st.sampled_from(["e.org", "E.ORG:80", "x.test:8080"]))
+def test_normalize_is_idempotent(path: str, host: str) -> None:
+    once = normalize_url(f"http://{host}/{path}")
+    if once is not None:
+        assert normalize_url(once) == once
+        assert "#" not in once and "utm_" not in once.lower().split("?", 1)[-1][:4]

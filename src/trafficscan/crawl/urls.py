@@ -7,10 +7,14 @@ true: ``?utm_source=x`` variants and ``#comments`` fragments of the same page sh
 from __future__ import annotations
 
 from collections.abc import Iterable
-from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
+from urllib.parse import quote, unquote_plus, urljoin, urlsplit, urlunsplit
 
 _TRACKING = frozenset({"fbclid", "gclid"})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# characters left as they are; anything else (spaces, non-ASCII) is percent-encoded as browsers
+# do, and existing %XX escapes are kept, so equal pages get equal keys
+_PATH_SAFE = "/%:@!$&'()*+,;=-._~"
+_QUERY_SAFE = _PATH_SAFE + "?"
 
 
 def _is_tracking(key: str) -> bool:
@@ -49,7 +53,8 @@ def normalize_url(url: str, base: str | None = None) -> str | None:
         kept = [seg for seg in query.split("&")
                 if seg and not _is_tracking(unquote_plus(seg.partition("=")[0]))]
         query = "&".join(kept)
-    return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
+    path = quote(parts.path, safe=_PATH_SAFE) or "/"
+    return urlunsplit((scheme, netloc, path, quote(query, safe=_QUERY_SAFE), ""))
 
 
 def host_of(url: str) -> str:
