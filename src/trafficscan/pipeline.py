@@ -295,6 +295,9 @@ def reasons(item: ScoredAd, per_category: int = 3) -> str:
         shown = list(found)[:per_category]
         more = f" +{len(found) - len(shown)}" if len(found) > len(shown) else ""
         lines.append(f"{cat}: " + ", ".join(f"“{w}”" for w in shown) + more)
+    terms = [t["term"] for t in (item.explanation.get("model") or {}).get("terms", [])]
+    if terms and len(lines) < 2:  # few or no rules: say which words moved the model
+        lines.append("model: " + ", ".join(f"“{t}”" for t in terms[:per_category]))
     return "\n".join(lines)
 
 

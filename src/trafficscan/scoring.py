@@ -85,13 +85,18 @@ class Scorer:
         hits = [self.ruleset.match(f) for f in feats]
         rule_scores = [score_hits(h) for h in hits]
         probs: Sequence[float | None]
+        X = None
         if self.model is not None and ads:
-            probs = self.model.predict_proba(feats, hits, rule_scores)
+            X = self.model.matrix(feats, rule_scores)
+            probs = self.model.proba(X)
         else:
             probs = [None] * len(ads)
         out: list[ScoredAd] = []
-        for ad, f, h, rs, p in zip(ads, feats, hits, rule_scores, probs, strict=True):
+        for i, (ad, f, h, rs, p) in enumerate(zip(ads, feats, hits, rule_scores, probs, strict=True)):
             score, explanation = combine(rs, p, self.alpha)
+            if X is not None and score >= self.threshold:
+                # only flagged ads: the words behind the model's share, for the analyst's report
+                explanation["model"] = self.model.explain(X, i)  # type: ignore[union-attr]
             out.append(ScoredAd(ad=ad, score=score, rule_score=rs.score, model_score=p,
                                 flagged=score >= self.threshold, entities=f.entities(),
                                 hits=h, explanation=explanation))

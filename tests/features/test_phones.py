@@ -104,6 +104,23 @@ def test_obfuscated_numbers(text: str, quote: str | None) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "obfuscated"),
+    [
+        # an ad written in Devanagari gives its number in Devanagari digits: nothing hidden
+        ("जयपुर के छात्र हॉस्टल के लिए अनुभवी रसोइया चाहिए। संपर्क करें ९०००० १२३४५", False),
+        ("কলকাতার হোস্টেলের জন্য রাঁধুনি চাই। যোগাযোগ ৯০০০০ ১২৩৪৫", False),  # Bengali in Bengali
+        # the same digits in an English ad, or spelled out one by one, are evasion
+        ("Hostel cook wanted in Jaipur, contact ९०००० १२३४५ today", True),
+        ("छात्र हॉस्टल के लिए रसोइया चाहिए, संपर्क ९ ० ० ० ० १ २ ३ ४ ५", True),
+        ("কলকাতার হোস্টেলের জন্য রাঁধুনি চাই। যোগাযোগ ९०००० १२३४५", True),  # Devanagari digits in Bengali
+    ],
+)
+def test_native_script_digits_are_not_obfuscation(text: str, obfuscated: bool) -> None:
+    found = phones(text)
+    assert [(e, o) for e, _, o in found] == [(IN1, obfuscated)]
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "salary 1,20,000 per month",

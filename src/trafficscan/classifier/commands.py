@@ -52,6 +52,7 @@ def train_command(*, data: Sequence[Path], output: Path, test_size: float, seed:
         vec, clf, meta = train_model(prepared, settings, data_sha256=data_sha256(data),
                                      sources=[str(p) for p in data],
                                      step=lambda msg: status.update(msg + "…"))
+        meta["rules"] = {"packs": list(ruleset.packs), "rules": len(ruleset), "sha256": ruleset.digest}
         meta["train_seconds"] = round(time.perf_counter() - t0, 2)
         sha = save_model(output, vec, clf, meta)
     print_metrics(console, meta["metrics"], title=f"Held-out metrics ({meta['metrics']['n']:,} ads never seen in training)")

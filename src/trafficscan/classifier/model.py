@@ -79,6 +79,30 @@ def design_matrix(vectorizer: Any, feats: Sequence[Any], rule_scores: Sequence[A
 _VOCAB_SEP = "\x00"
 
 
+def _looks_like_number(term: str) -> bool:
+    return sum(ch.isdigit() for ch in term) >= 4
+
+
+#: Function words left out of the listed ``terms`` (they still count in ``parts["words"]``): an
+#: analyst cannot quote "will" or "ko" in a report. English, Hinglish and Hindi.
+FUNCTION_WORDS = frozenset("""
+a an the be been being will would shall should can could may might must is are was were am
+by to of in on at for from with without into onto about as than then so if or and but nor
+it its this that these those there here he she his her him they them their we our us you
+your i me my what which who whom whose when where why how all any each some such very just
+also only not no do does did done has have had having get gets got up out off over under
+after before per via etc
+ka ki ke ko se me mein hai hain tha thi the ho hoga hogi honge hum ham aap tum woh yeh ye
+wo aur ya bhi to na nahi nahin kar karo karna karte karein kiya diya diye de do liye liya
+jayega jayegi jayenge jaayega wala wali wale koi kuch sab ek par pe tak
+में की का के को है हैं था थी थे से और ही भी पर यह वह ये वो हम आप तो ना नहीं कि एक लिए
+""".split())
+
+
+def _quotable(term: str) -> bool:
+    return not _looks_like_number(term) and not all(w in FUNCTION_WORDS for w in term.split())
+
+
 def _vectorizer_parts(vectorizer: Any) -> list[Any]:
     return [t for _, t in getattr(vectorizer, "transformer_list", [("text", vectorizer)])]
 
@@ -134,13 +158,85 @@ class LoadedModel:
     def rule_keys(self) -> tuple[str, ...]:
         return tuple(self.meta["features"]["rules"])
 
+    def matrix(self, feats: Sequence[Any], rule_scores: Sequence[Any]) -> Any:
+        """The batch's design matrix (build once, then :meth:`proba` and :meth:`explain`)."""
+        return design_matrix(self.vectorizer, feats, rule_scores, self.numeric_keys, self.rule_keys,
+                             self.dense_scale)
+
+    @property
+    def _calibration(self) -> tuple[float, float]:
+        cal = self.meta.get("calibration") or {"a": 1.0, "b": 0.0}
+        return float(cal["a"]), float(cal["b"])
+
+    def proba(self, X: Any) -> list[float]:
+        a, b = self._calibration
+        return [float(p) for p in sigmoid(a * self.clf.decision_function(X) + b)]
+
     def predict_proba(self, feats: Sequence[Any], hits: Sequence[Any],
                       rule_scores: Sequence[Any]) -> list[float]:
         """Probability of a trafficking signal for each ad of a batch (one matrix, one call)."""
-        X = design_matrix(self.vectorizer, feats, rule_scores, self.numeric_keys, self.rule_keys,
-                          self.dense_scale)
-        cal = self.meta.get("calibration") or {"a": 1.0, "b": 0.0}
-        return [float(p) for p in sigmoid(cal["a"] * self.clf.decision_function(X) + cal["b"])]
+        return self.proba(self.matrix(feats, rule_scores))
+
+    def explain(self, X: Any, row: int, top: int = 5) -> dict[str, Any]:
+        """Why the model scored row ``row`` of ``X`` as it did, in calibrated log-odds.
+
+        The model is linear, so its log-odds split exactly into parts: ``words`` (word n-grams),
+        ``characters`` (character n-grams), ``rules_and_entities`` (the rule and entity
+        columns) and ``bias``; they add up to ``logit(model_score)``. ``terms`` are the words
+        that pushed the score up most, each with its own share of the log-odds (function
+        words and numbers are not listed; they still count in ``words``).
+        """
+        a, b = self._calibration
+        coef = self._coef_row
+        x = X.getrow(row)
+        idx, val = x.indices, x.data
+        contrib = a * val * coef[idx]
+        n_words, n_text = self._block_sizes
+        words = idx < n_words
+        chars = (idx >= n_words) & (idx < n_text)
+        dense = idx >= n_text
+        parts = {"words": round(float(contrib[words].sum()), 3),
+                 "characters": round(float(contrib[chars].sum()), 3),
+                 "rules_and_entities": round(float(contrib[dense].sum()), 3),
+                 "bias": round(a * float(np.ravel(self.clf.intercept_)[0]) + b, 3)}
+        names = self._word_names
+        order = np.argsort(-contrib[words])
+        terms = []
+        for k in order[: top * 4]:
+            c = float(contrib[words][k])
+            term = names[int(idx[words][k])]
+            if c < 0.05 or not _quotable(term):
+                continue  # tiny, a function word, or a number (never echo contact digits)
+            terms.append({"term": term, "weight": round(c, 3)})
+            if len(terms) == top:
+                break
+        return {"terms": terms, "parts": parts}
+
+    @property
+    def _coef_row(self) -> Any:
+        cached = self.__dict__.get("_coef_cache")
+        if cached is None:
+            c = self.clf.coef_
+            cached = np.ravel(c.toarray() if hasattr(c, "toarray") else c)
+            self.__dict__["_coef_cache"] = cached
+        return cached
+
+    @property
+    def _block_sizes(self) -> tuple[int, int]:
+        parts = _vectorizer_parts(self.vectorizer)
+        sizes = [len(p.vocabulary_) for p in parts]
+        return sizes[0], sum(sizes)
+
+    @property
+    def _word_names(self) -> list[str]:
+        cached = self.__dict__.get("_names_cache")
+        if cached is None:
+            vocab = _vectorizer_parts(self.vectorizer)[0].vocabulary_
+            cached = [""] * len(vocab)
+            for term, i in vocab.items():
+                cached[i] = term
+            self.__dict__["_names_cache"] = cached
+        return cached
 
     def info(self) -> dict[str, Any]:
         return {"name": self.meta.get("name", Path(self.path).stem), "version": self.meta.get("version"),
@@ -185,8 +281,9 @@ def save_model(path: Path, vectorizer: Any, clf: Any, meta: dict[str, Any]) -> s
     return hashlib.sha256(data).hexdigest()
 
 
-def load_model(path: Path) -> LoadedModel:
+def load_model(path: Path | str) -> LoadedModel:
     """Load a model file through skops with the allowlist; refuse anything else (exit 2)."""
+    path = Path(path)
     file = str(path)
     try:
         data = path.read_bytes()

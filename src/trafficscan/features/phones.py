@@ -342,6 +342,28 @@ def _tokens(text: str) -> list[tuple[str, int, int, str]]:
     return deduped
 
 
+def _native_blocks(orig: str) -> frozenset[int]:
+    """Indic blocks (code point >> 7) the ad is written in, whose digits are ordinary there.
+
+    A Hindi ad that gives its number as ``७०००० ३४५६१`` is not hiding it; an English ad that
+    does is. A block is native when it holds at least 40 % of the ad's letters (and 10 of them).
+    """
+    counts: dict[int, int] = {}
+    letters = 0
+    for ch in orig:
+        if ch.isalpha():
+            letters += 1
+            cp = ord(ch)
+            if 0x900 <= cp < 0xD80:
+                counts[cp >> 7] = counts.get(cp >> 7, 0) + 1
+    return frozenset(b for b, n in counts.items() if n >= 10 and n >= 0.4 * letters)
+
+
+def _is_native_digits(piece: str, native: frozenset[int]) -> bool:
+    blocks = {ord(ch) >> 7 for ch in piece}
+    return len(blocks) == 1 and blocks <= native and all(ch.isdigit() for ch in piece)
+
+
 def _runs(view: NormalizedText) -> list[list[tuple[_Group, str]]]:
     """Token groups chained by separators: ``[(group, gap_before), ...]`` per run."""
     text = view.text
@@ -353,6 +375,7 @@ def _runs(view: NormalizedText) -> list[list[tuple[_Group, str]]]:
     prev_kind = ""
     pending_mult = 0
     mult_start = 0
+    native: frozenset[int] | None = None
     for kind, s, e, tok in _tokens(text):
         gap = text[prev_end:s] if prev_end >= 0 else ""
         joined = prev_end >= 0 and (gap == " " or gap == "" or _GAP.fullmatch(gap) is not None)
@@ -379,7 +402,12 @@ def _runs(view: NormalizedText) -> list[list[tuple[_Group, str]]]:
             continue
         digits = _token_digits(kind, tok)
         real = kind not in ("l", "o")
-        plain = kind == "d" and text[s:e].isascii() and text[s:e] == orig[offs[s] : offs[e - 1] + 1]
+        piece = orig[offs[s] : offs[e - 1] + 1]
+        plain = kind == "d" and text[s:e].isascii() and text[s:e] == piece
+        if kind == "d" and not plain and not piece.isascii() and len(piece) == e - s:
+            if native is None:
+                native = _native_blocks(orig)
+            plain = bool(native) and _is_native_digits(piece, native)
         if pending_mult:
             digits = digits[0] * pending_mult + digits[1:]
             s, plain, pending_mult = mult_start, False, 0

@@ -374,6 +374,20 @@ class RuleSet:
         return self._by_id.get(rule_id)
 
     @property
+    def digest(self) -> str:
+        """SHA-256 of what decides matching and scoring (ids, categories, weights, patterns).
+
+        Titles, references and examples are left out: editing them changes no hit. A model
+        stores the digest of the rules it was trained with, so a stale model can be spotted.
+        """
+        import hashlib
+        import json
+
+        keys = ("id", "category", "weight", "status", "patterns", "requires", "unless")
+        rows = sorted(({k: r.to_dict()[k] for k in keys} for r in self.rules), key=lambda d: d["id"])
+        return hashlib.sha256(json.dumps(rows, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+    @property
     def keyword_count(self) -> int:
         """Distinct normalised phrases in the automaton (for benchmarks and ``rules list``)."""
         return len(self._compiled.phrase_ids)
