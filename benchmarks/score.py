@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _corpus import ROOT, write_jsonl  # noqa: E402
+from _corpus import ROOT, write_jsonl
 
 REFERENCE = r'''
 import json, pickle, sys

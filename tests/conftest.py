@@ -31,7 +31,7 @@ class Run:
 
 
 @pytest.fixture
-def trafficscan(tmp_path: Path):  # noqa: ANN201 - returns a callable
+def trafficscan(tmp_path: Path):
     """Run ``python -m trafficscan ARGS`` in ``tmp_path`` as a user would (no TTY)."""
     import os
     import subprocess

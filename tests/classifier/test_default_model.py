@@ -13,7 +13,7 @@ from trafficscan.classifier.model import _vectorizer_parts, load_model
 from trafficscan.rules import load_rules
 
 
-def _coef(model) -> np.ndarray:  # noqa: ANN001
+def _coef(model) -> np.ndarray:
     c = model.clf.coef_
     return np.asarray(c.toarray() if hasattr(c, "toarray") else c)
 

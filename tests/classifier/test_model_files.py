@@ -12,7 +12,6 @@ import pytest
 from trafficscan.classifier.model import load_model
 from trafficscan.errors import InputError
 
-
 RAN: list[str] = []
 
 

@@ -85,18 +85,18 @@ def _looks_like_number(term: str) -> bool:
 
 #: Function words left out of the listed ``terms`` (they still count in ``parts["words"]``): an
 #: analyst cannot quote "will" or "ko" in a report. English, Hinglish and Hindi.
-FUNCTION_WORDS = frozenset("""
-a an the be been being will would shall should can could may might must is are was were am
-by to of in on at for from with without into onto about as than then so if or and but nor
-it its this that these those there here he she his her him they them their we our us you
-your i me my what which who whom whose when where why how all any each some such very just
-also only not no do does did done has have had having get gets got up out off over under
-after before per via etc
-ka ki ke ko se me mein hai hain tha thi the ho hoga hogi honge hum ham aap tum woh yeh ye
-wo aur ya bhi to na nahi nahin kar karo karna karte karein kiya diya diye de do liye liya
-jayega jayegi jayenge jaayega wala wali wale koi kuch sab ek par pe tak
-में की का के को है हैं था थी थे से और ही भी पर यह वह ये वो हम आप तो ना नहीं कि एक लिए
-""".split())
+FUNCTION_WORDS = frozenset((  # noqa: SIM905 (a word list reads better as text)
+    "a an the be been being will would shall should can could may might must is are was were "
+    "am by to of in on at for from with without into onto about as than then so if or and but "
+    "nor it its this that these those there here he she his her him they them their we our us "
+    "you your i me my what which who whom whose when where why how all any each some such "
+    "very just also only not no do does did done has have had having get gets got up out off "
+    "over under after before per via etc "
+    "ka ki ke ko se me mein hai hain tha thi the ho hoga hogi honge hum ham aap tum woh yeh "
+    "ye wo aur ya bhi to na nahi nahin kar karo karna karte karein kiya diya diye de do liye "
+    "liya jayega jayegi jayenge jaayega wala wali wale koi kuch sab ek par pe tak "
+    "में की का के को है हैं था थी थे से और ही भी पर यह वह ये वो हम आप तो ना नहीं कि एक लिए "
+).split())
 
 
 def _quotable(term: str) -> bool:
