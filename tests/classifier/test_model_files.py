@@ -84,3 +84,23 @@ def test_bundled_model_loads_with_metadata(default_model: Path) -> None:
         assert key in m.meta
     assert len(m.meta["data"]["sha256"]) == 64
     assert 0 < m.threshold < 1 and 0 <= m.combine_weight <= 1
+
+
+def test_fast_character_block_equals_sklearn(default_model: Path) -> None:
+    """The cached char_wb TF-IDF path gives exactly what the fitted vectorizer gives."""
+    import json
+
+    from trafficscan.classifier.model import _CharWB, _vectorizer_parts
+    from trafficscan.features import extract
+
+    part = next(p for p in _vectorizer_parts(load_model(default_model).vectorizer) if p.analyzer == "char_wb")
+    corpus = Path(__file__).resolve().parents[2] / "data" / "corpus"
+    texts = [extract(json.loads(line)["title"] + "\n" + json.loads(line)["body"]).normalized.text
+             for f in sorted(corpus.glob("*.jsonl")) for line in f.read_text(encoding="utf-8").splitlines()[:60]]
+    texts += ["", "a", "ab", "  x  y  ", "नई लड़कियाँ 🌹 ok", "zzqqxx", ""]
+    fast = _CharWB(part)
+    for _ in range(2):  # cold cache, then warm
+        got = fast.transform(texts)
+        want = part.transform(texts)
+        assert got.shape == want.shape
+        assert abs(got - want).max() < 1e-12

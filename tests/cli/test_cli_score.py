@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
+
+import pytest
 
 ADS = [
     {"id": "a1", "title": "Data entry job in Thailand", "body": "Salary 1.5 lakh per month, tourist visa, "
@@ -37,14 +41,27 @@ def test_score_reads_stdin(trafficscan, tmp_path: Path) -> None:
     assert [json.loads(x)["id"] for x in r.out.splitlines()] == ["a1"]
 
 
-def test_score_many_batches_with_workers_is_deterministic(trafficscan, tmp_path: Path) -> None:
-    rows = [dict(a, id=f"{a['id']}-{n}") for n in range(40) for a in ADS]
+@pytest.mark.parametrize(("fmt", "extra"), [("jsonl", []), ("csv", ["--redact"]), ("json", ["--redact"])])
+def test_score_many_batches_with_workers_is_deterministic(trafficscan, tmp_path: Path, fmt: str,
+                                                          extra: list[str]) -> None:
+    """Workers encode (and redact) the output themselves: byte for byte what one process writes."""
+    contact = {"id": "c", "text": "New girls, manager books, advance only. Call 90000 12345"}
+    rows = [dict(a, id=f"{a['id']}-{n}") for n in range(40) for a in [*ADS, contact]]
     src = _write(tmp_path, rows)
-    one = trafficscan("score", str(src), "--all", "-f", "jsonl", "-o", "one.jsonl", "--jobs", "1", "--batch-size", "7")
-    two = trafficscan("score", str(src), "--all", "-f", "jsonl", "-o", "two.jsonl", "--jobs", "2", "--batch-size", "7")
+    one = trafficscan("score", str(src), "--all", "-f", fmt, "-o", f"one.{fmt}", "--jobs", "1", "--batch-size", "7", *extra)
+    two = trafficscan("score", str(src), "--all", "-f", fmt, "-o", f"two.{fmt}", "--jobs", "2", "--batch-size", "7", *extra)
     assert one.code == two.code == 0, one.err + two.err
-    assert (tmp_path / "one.jsonl").read_text() == (tmp_path / "two.jsonl").read_text()
-    assert len((tmp_path / "one.jsonl").read_text().splitlines()) == 120
+    a, b = (tmp_path / f"one.{fmt}").read_text(), (tmp_path / f"two.{fmt}").read_text()
+    if fmt == "json":  # the envelope's generated_at differs; the items must not
+        a, b = json.loads(a)["items"], json.loads(b)["items"]
+        assert len(a) == 160
+    elif fmt == "csv":  # texts hold newlines: count rows, not lines
+        assert len(list(csv.DictReader(io.StringIO(a)))) == 160
+    else:
+        assert len(a.splitlines()) == 160
+    assert a == b
+    if extra:
+        assert "90000 12345" not in str(a) and "+919000012345" not in str(a)
 
 
 def test_bad_input_line_exits_2_and_writes_nothing(trafficscan, tmp_path: Path) -> None:

@@ -29,7 +29,7 @@ def _read_labelled(data: Sequence[Path], text_columns: Sequence[str], label_colu
 
 def train_command(*, data: Sequence[Path], output: Path, test_size: float, seed: int,
                   text_columns: Sequence[str], label_column: str, positive: Sequence[str],
-                  rules: Sequence[Path], cv: int, quiet: bool) -> int:
+                  rules: Sequence[Path], cv: int, quiet: bool, char_ngrams: bool = True) -> int:
     from rich.console import Console
 
     from trafficscan.classifier.model import save_model
@@ -44,6 +44,8 @@ def train_command(*, data: Sequence[Path], output: Path, test_size: float, seed:
         raise InputError(Problem(file=", ".join(map(str, data)), key=label_column,
                                  message=f"only {min(n_pos, len(ads) - n_pos)} record(s) of one class; need at least 2 of each"))
     settings = TrainSettings(test_size=test_size, seed=seed, cv=cv)
+    if not char_ngrams:
+        settings.char_ngrams = None
     t0 = time.perf_counter()
     with console.status(f"extracting features from {len(ads):,} ads…") as status:
         prepared = prepare(ads, ruleset, settings,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import json
 import os
 import sys
@@ -68,6 +69,18 @@ def flatten_for_csv(rec: dict[str, Any]) -> dict[str, str]:
             for k, v in row.items()}
 
 
+def encode_record(record: dict[str, Any], fmt: str, *, redact: bool = False) -> str:
+    """One output record as the text the writer stores: a JSONL line, a CSV row, or compact
+    JSON for the envelope's spool. Pure, so worker processes can do it in parallel."""
+    if redact:
+        record = redact_item(record)
+    if fmt == "csv":
+        buf = io.StringIO()
+        csv.DictWriter(buf, fieldnames=CSV_COLUMNS, extrasaction="ignore").writerow(flatten_for_csv(record))
+        return buf.getvalue()
+    return _dumps(record) + "\n" if fmt == "jsonl" else _dumps(record)
+
+
 class OutputWriter:
     """Write output records; call :meth:`close` with the envelope header on success."""
 
@@ -102,20 +115,20 @@ class OutputWriter:
             self._spool = tempfile.TemporaryFile()  # noqa: SIM115 - anonymous: gone if killed
 
     def write(self, record: dict[str, Any]) -> None:
-        if self.redact:
-            record = redact_item(record)
+        self.write_encoded(encode_record(record, self.fmt, redact=self.redact), record.get("score"))
+
+    def write_encoded(self, text: str, score: float | None) -> None:
+        """Write a record already encoded by :func:`encode_record` (e.g. in a worker process)."""
         self.count += 1
-        if self.fmt == "jsonl":
-            self._out.write(_dumps(record) + "\n")
-        elif self.fmt == "csv":
-            self._csv.writerow(flatten_for_csv(record))
+        if self.fmt != "json":
+            self._out.write(text)
         else:
             assert self._spool is not None
-            data = _dumps(record).encode("utf-8")
+            data = text.encode("utf-8")
             offset = self._spool.tell()
             self._spool.write(data)
             # sort key: score descending, then arrival order (stable and deterministic)
-            self._index.append((-(record.get("score") or 0.0), offset, len(data)))
+            self._index.append((-(score or 0.0), offset, len(data)))
 
     def close(self, header: dict[str, Any] | None = None) -> str:
         """Finish the output. For ``json``, ``header`` is the envelope (schema, scan, ...)."""
