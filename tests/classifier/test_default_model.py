@@ -50,3 +50,12 @@ def test_shipped_model_matches_a_fresh_build(default_model: Path, repo_root: Pat
 def test_shipped_model_meets_the_quality_bar(default_model: Path) -> None:
     m = load_model(default_model).meta["metrics"]
     assert m["combined"]["f1"] >= 0.95 and m["combined"]["precision"] >= 0.90
+
+
+def test_shipped_model_generalises_to_the_independent_holdout(default_model: Path, repo_root: Path) -> None:
+    """data/holdout/ was written by an author who saw neither rules nor corpus; never trained on."""
+    from trafficscan.classifier.commands import evaluate_metrics
+
+    m = evaluate_metrics([repo_root / "data" / "holdout" / "holdout-01.jsonl"], model=default_model)
+    assert m["n"] == 200
+    assert m["combined"]["f1"] >= 0.9 and m["combined"]["precision"] >= 0.9, m["combined"]

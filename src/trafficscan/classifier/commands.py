@@ -98,8 +98,25 @@ def print_metrics(console: Any, metrics: dict[str, Any], *, title: str) -> None:
 def evaluate_command(*, data: Sequence[Path], model: Path | None, json_out: bool,
                      text_columns: Sequence[str], label_column: str, positive: Sequence[str],
                      category_column: str, rules: Sequence[Path], threshold: float | None) -> int:
-    import numpy as np
     from rich.console import Console
+
+    result = evaluate_metrics(data, model=model, text_columns=text_columns, label_column=label_column,
+                              positive=positive, category_column=category_column, rules=rules,
+                              threshold=threshold)
+    if json_out:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        console = Console(highlight=False)
+        print_metrics(console, result, title=f"{result['n']:,} ads, {result['positives']:,} positive · "
+                                             f"model {Path(result['model_file']['path']).name}")
+    return EXIT_OK
+
+
+def evaluate_metrics(data: Sequence[Path], *, model: Path | None = None, text_columns: Sequence[str] = (),
+                     label_column: str = "label", positive: Sequence[str] = (), category_column: str = "category",
+                     rules: Sequence[Path] = (), threshold: float | None = None) -> dict[str, Any]:
+    """The metrics of ``evaluate --json`` (SPEC shape plus ``rules`` and ``by_category``)."""
+    import numpy as np
 
     from trafficscan.classifier.metrics import binary_metrics, by_category
     from trafficscan.classifier.model import load_model
@@ -139,9 +156,4 @@ def evaluate_command(*, data: Sequence[Path], model: Path | None, json_out: bool
     cats = [ad.category for ad in ads]
     if any(cats):
         result["by_category"] = by_category(y.tolist(), combined.tolist(), cats, t)
-    if json_out:
-        print(json.dumps(result, ensure_ascii=False, indent=2))
-    else:
-        console = Console(highlight=False)
-        print_metrics(console, result, title=f"{len(ads):,} ads, {int(y.sum()):,} positive · model {Path(lm.path).name}")
-    return EXIT_OK
+    return result

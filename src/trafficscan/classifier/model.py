@@ -34,7 +34,7 @@ ALLOWED_TYPES: tuple[str, ...] = ()
 #: Tokens: words of letters/digits (Devanagari with its vowel signs), and single emojis.
 TOKEN_PATTERN = r"(?u)[\w\u0900-\u097f]{2,}|[\U0001f300-\U0001faff\u2600-\u27bf]"
 #: Weight of the rule and entity columns beside the TF-IDF block (tuned: larger hurts, docs/model.md).
-DENSE_SCALE = 0.3
+DENSE_SCALE = 0.1
 
 
 def rule_columns() -> tuple[str, ...]:
