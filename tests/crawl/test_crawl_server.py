@@ -321,8 +321,15 @@ def test_nothing_found_is_counted(site: Site, transport: GuardTransport) -> None
 
 
 def test_per_host_rate_across_sources(site: Site, transport: GuardTransport) -> None:
-    """Two sources on one host share its rate: arrivals are >= 1/rate apart, all of them."""
-    rate = 20.0
+    """Two sources on one host share its rate: no burst, whatever window the server looks at.
+
+    The crawler spaces the *sends*; the server sees arrivals, each late by a little scheduling
+    and network jitter (tens of ms on a loaded CI machine). So a gap may be short by at most
+    that jitter, but k gaps in a row never sum to less than k/rate minus it: a limiter that
+    let requests through in bursts fails the window check however the jitter falls.
+    """
+    rate = 10.0
+    jitter = 0.03
     for n in ("a", "b"):
         site.page(f"/{n}", listing_html(*(ad_item(f"{n}{i}", href=f"/{n}/{i}") for i in range(5))))
         for i in range(5):
@@ -335,7 +342,10 @@ def test_per_host_rate_across_sources(site: Site, transport: GuardTransport) -> 
     ts = site.times()
     assert len(ts) == 13  # robots + 2 listings + 10 ads
     gaps = [b - a for a, b in itertools.pairwise(ts)]
-    assert min(gaps) >= 0.9 / rate, gaps
+    assert min(gaps) >= 1 / rate - jitter, gaps
+    for k in (2, 4, 8):
+        spans = [ts[i + k] - ts[i] for i in range(len(ts) - k)]
+        assert min(spans) >= k / rate - jitter, (k, spans)
     achieved = (len(ts) - 1) / (ts[-1] - ts[0])
     assert 0.85 * rate <= achieved <= rate * 1.001
     assert stats.robots_fetched == 1
