@@ -32,21 +32,14 @@ from trafficscan.features.normalize import NormalizedText, normalize_both
 from trafficscan.features.phones import extract_phones
 from trafficscan.features.places import extract_locations
 from trafficscan.features.types import Age, Email, Handle, Location, Person, Phone, Price, Url
+from trafficscan.rules.model import ENTITY_NAMES as RULE_ENTITY_NAMES
 
 __all__ = ["ENTITY_NAMES", "INR_PER_UNIT", "NUMERIC_FEATURES", "Features", "extract"]
 
-#: Entity names for rule patterns. The first nine are the contract of docs/rules.md; the rest
-#: are plain "an entity of this kind is present" names, handy for ``near: with_entity``.
+#: Entity names for rule patterns: the contract of docs/rules.md (``rules.model``), then plain
+#: "an entity of this kind is present" names, handy for ``near: with_entity``.
 ENTITY_NAMES: tuple[str, ...] = (
-    "minor_age",
-    "young_age",
-    "foreign_destination",
-    "scam_hub",
-    "messaging_only_contact",
-    "obfuscated_phone",
-    "multiple_phones",
-    "price",
-    "foreign_currency",
+    *RULE_ENTITY_NAMES,
     "phone",
     "email",
     "handle",

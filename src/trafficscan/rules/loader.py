@@ -110,16 +110,17 @@ def check_id(ck: Checker, value: Any, path: KeyPath) -> str | None:
     return text
 
 
-def check_category(ck: Checker, value: Any, path: KeyPath) -> str | None:
+def check_choice(ck: Checker, value: Any, path: KeyPath, choices: tuple[str, ...], what: str) -> str | None:
+    """A text that must be one of ``choices``; else an error with a did-you-mean hint."""
     text = check_text(ck, value, path)
-    if text is not None and text not in CATEGORIES:
-        ck.error(
-            path,
-            f"unknown category {text!r}",
-            _did_you_mean(text, CATEGORIES) or _allowed(CATEGORIES),
-        )
+    if text is not None and text not in choices:
+        ck.error(path, f"unknown {what} {text!r}", _did_you_mean(text, choices) or _allowed(choices))
         return None
     return text
+
+
+def check_category(ck: Checker, value: Any, path: KeyPath) -> str | None:
+    return check_choice(ck, value, path, CATEGORIES, "category")
 
 
 def check_weight(ck: Checker, value: Any, path: KeyPath) -> float | None:
@@ -235,15 +236,7 @@ def _uppercase_literals(regex: str) -> list[str]:
 
 
 def check_entity(ck: Checker, value: Any, path: KeyPath) -> str | None:
-    text = check_text(ck, value, path)
-    if text is not None and text not in ENTITY_NAMES:
-        ck.error(
-            path,
-            f"unknown entity {text!r}",
-            _did_you_mean(text, ENTITY_NAMES) or _allowed(ENTITY_NAMES),
-        )
-        return None
-    return text
+    return check_choice(ck, value, path, ENTITY_NAMES, "entity")
 
 
 def check_near(ck: Checker, value: Any, path: KeyPath) -> Near | None:
