@@ -443,8 +443,9 @@ def _scored_batches(ads: Iterator[Ad], size: int, jobs: int, spec: ScorerSpec,
                     scorer: Scorer, enc: _Encoding) -> Iterator[list[_Encoded]]:
     """Score and encode batches in input order; with ``jobs > 1``, in worker processes.
 
-    Workers return finished output text, not records: encoding is a third of the per-ad
-    work, and a string crosses the process boundary far cheaper than a nested dict.
+    Workers return finished output text, not records: the parent then only counts and writes,
+    instead of building, redacting and serialising every record alone, and a string crosses
+    the process boundary cheaper than a nested dict.
     """
     batches = _batches(ads, size)
     first = next(batches, None)

@@ -94,11 +94,12 @@ class Scorer:
         out: list[ScoredAd] = []
         for i, (ad, f, h, rs, p) in enumerate(zip(ads, feats, hits, rule_scores, probs, strict=True)):
             score, explanation = combine(rs, p, self.alpha)
-            if X is not None and score >= self.threshold:
+            flagged = score >= self.threshold
+            if X is not None and flagged:
                 # only flagged ads: the words behind the model's share, for the analyst's report
                 explanation["model"] = self.model.explain(X, i)  # type: ignore[union-attr]
             out.append(ScoredAd(ad=ad, score=score, rule_score=rs.score, model_score=p,
-                                flagged=score >= self.threshold, entities=f.entities(),
+                                flagged=flagged, entities=f.entities(),
                                 hits=h, explanation=explanation))
         return out
 

@@ -21,6 +21,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -279,12 +280,12 @@ class LoadedModel:
         words = idx < n_words
         chars = (idx >= n_words) & (idx < n_text)
         dense = idx >= n_text
-        parts = {"words": round(float(contrib[words].sum()), 3),
+        word_contrib, word_idx = contrib[words], idx[words]
+        parts = {"words": round(float(word_contrib.sum()), 3),
                  "characters": round(float(contrib[chars].sum()), 3),
                  "rules_and_entities": round(float(contrib[dense].sum()), 3),
                  "bias": round(a * float(np.ravel(self.clf.intercept_)[0]) + b, 3)}
         names = self._word_names
-        word_contrib, word_idx = contrib[words], idx[words]
         order = np.argsort(-word_contrib)
         terms = []
         for k in order[: top * 4]:
@@ -297,33 +298,24 @@ class LoadedModel:
                 break
         return {"terms": terms, "parts": parts}
 
-    @property
+    @cached_property
     def _coef_row(self) -> Any:
-        cached = self.__dict__.get("_coef_cache")
-        if cached is None:
-            c = self.clf.coef_
-            cached = np.ravel(c.toarray() if hasattr(c, "toarray") else c)
-            self.__dict__["_coef_cache"] = cached
-        return cached
+        c = self.clf.coef_
+        return np.ravel(c.toarray() if hasattr(c, "toarray") else c)
 
-    @property
+    @cached_property
     def _block_sizes(self) -> tuple[int, int]:
-        cached = self.__dict__.get("_sizes_cache")
-        if cached is None:
-            sizes = [len(p.vocabulary_) for p in _vectorizer_parts(self.vectorizer)]
-            cached = self.__dict__["_sizes_cache"] = (sizes[0], sum(sizes))
-        return cached
+        """Columns of the word block, and of the word + character blocks together."""
+        sizes = [len(p.vocabulary_) for p in _vectorizer_parts(self.vectorizer)]
+        return sizes[0], sum(sizes)
 
-    @property
+    @cached_property
     def _word_names(self) -> list[str]:
-        cached = self.__dict__.get("_names_cache")
-        if cached is None:
-            vocab = _vectorizer_parts(self.vectorizer)[0].vocabulary_
-            cached = [""] * len(vocab)
-            for term, i in vocab.items():
-                cached[i] = term
-            self.__dict__["_names_cache"] = cached
-        return cached
+        vocab = _vectorizer_parts(self.vectorizer)[0].vocabulary_
+        names = [""] * len(vocab)
+        for term, i in vocab.items():
+            names[i] = term
+        return names
 
     def info(self) -> dict[str, Any]:
         return {"name": self.meta.get("name", Path(self.path).stem), "version": self.meta.get("version"),

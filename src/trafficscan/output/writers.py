@@ -107,10 +107,8 @@ class OutputWriter:
                     prefix=f".{os.path.basename(target)}.", suffix=".part", dir=folder)
                 os.fchmod(fd, 0o600)
             self._out = open(fd, "w", encoding="utf-8", newline="")  # noqa: SIM115
-        self._csv: Any = None
         if fmt == "csv":
-            self._csv = csv.DictWriter(self._out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
-            self._csv.writeheader()
+            csv.DictWriter(self._out, fieldnames=CSV_COLUMNS).writeheader()
         elif fmt == "json":
             self._spool = tempfile.TemporaryFile()  # noqa: SIM115 - anonymous: gone if killed
 

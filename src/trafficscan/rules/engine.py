@@ -384,7 +384,8 @@ class RuleSet:
         import json
 
         keys = ("id", "category", "weight", "status", "patterns", "requires", "unless")
-        rows = sorted(({k: r.to_dict()[k] for k in keys} for r in self.rules), key=lambda d: d["id"])
+        rows = sorted(({k: d[k] for k in keys} for d in (r.to_dict() for r in self.rules)),
+                      key=lambda d: d["id"])
         return hashlib.sha256(json.dumps(rows, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
     @property
