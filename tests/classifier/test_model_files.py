@@ -86,21 +86,101 @@ def test_bundled_model_loads_with_metadata(default_model: Path) -> None:
     assert 0 < m.threshold < 1 and 0 <= m.combine_weight <= 1
 
 
-def test_fast_character_block_equals_sklearn(default_model: Path) -> None:
-    """The cached char_wb TF-IDF path gives exactly what the fitted vectorizer gives."""
+def _texts(repo: Path) -> list[str]:
     import json
 
-    from trafficscan.classifier.model import _CharWB, _vectorizer_parts
     from trafficscan.features import extract
 
-    part = next(p for p in _vectorizer_parts(load_model(default_model).vectorizer) if p.analyzer == "char_wb")
-    corpus = Path(__file__).resolve().parents[2] / "data" / "corpus"
-    texts = [extract(json.loads(line)["title"] + "\n" + json.loads(line)["body"]).normalized.text
+    corpus = repo / "data" / "corpus"
+    texts = [json.loads(line)["title"] + "\n" + json.loads(line)["body"]
              for f in sorted(corpus.glob("*.jsonl")) for line in f.read_text(encoding="utf-8").splitlines()[:60]]
-    texts += ["", "a", "ab", "  x  y  ", "नई लड़कियाँ 🌹 ok", "zzqqxx", ""]
-    fast = _CharWB(part)
-    for _ in range(2):  # cold cache, then warm
-        got = fast.transform(texts)
-        want = part.transform(texts)
+    texts += ["", "a", "ab", "  x  y  ", "नई लड़कियाँ 🌹 ok", "zzqqxx", "job job job job", ""]
+    return texts
+
+
+def test_scoring_form_equals_scikit_learn(default_model: Path, repo_root: Path) -> None:
+    """The scorer computes, without scikit-learn, exactly the matrix and probabilities the
+    fitted vectorizer and classifier give."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    from trafficscan.classifier.model import dense_features, read_skops, sigmoid
+    from trafficscan.features import extract
+    from trafficscan.rules import load_rules, score_hits
+
+    model = load_model(default_model)
+    vectorizer, clf, meta = read_skops(default_model.read_bytes(), str(default_model))
+    ruleset = load_rules([])
+    feats = [extract(t) for t in _texts(repo_root)]
+    scores = [score_hits(ruleset.match(f)) for f in feats]
+    dense = dense_features(feats, scores, model.numeric_keys, model.rule_keys, model.dense_scale)
+    want = sp.hstack([vectorizer.transform([f.normalized.text for f in feats]), sp.csr_matrix(dense)],
+                     format="csr")
+    for _ in range(2):  # cold word cache, then warm
+        batch = model.matrix(feats, scores)
+        got = batch.to_csr()
         assert got.shape == want.shape
         assert abs(got - want).max() < 1e-12
+    cal = meta["calibration"]
+    np.testing.assert_allclose(model.proba(batch), sigmoid(cal["a"] * clf.decision_function(want) + cal["b"]),
+                               rtol=0, atol=1e-12)
+    row = 1
+    idx, val = batch.row(row)
+    np.testing.assert_array_equal(np.sort(idx), want[row].indices)
+
+
+def _load_in_subprocess(model: Path, cache: Path) -> list[str]:
+    """Load ``model`` in a fresh interpreter; returns [sha256, 'skops' if skops was imported]."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys; from trafficscan.classifier.model import load_model; "
+            f"m = load_model({str(model)!r}); print(m.sha256, 'skops' if 'skops' in sys.modules else 'cache')")
+    env = {**os.environ, "TRAFFICSCAN_CACHE_DIR": str(cache)}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    return out.stdout.split()
+
+
+def test_second_load_reads_the_compiled_copy_without_skops(default_model: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    sha, how = _load_in_subprocess(default_model, cache)
+    assert how == "skops"
+    (entry,) = (cache / "models").iterdir()
+    assert entry.name == f"{sha}.npz"
+    assert entry.stat().st_mode & 0o777 == 0o600
+    assert _load_in_subprocess(default_model, cache) == [sha, "cache"]
+
+
+def test_damaged_or_foreign_cache_entry_is_ignored(default_model: Path, tmp_path: Path) -> None:
+    import hashlib
+    import shutil
+
+    cache = tmp_path / "cache"
+    sha, _ = _load_in_subprocess(default_model, cache)
+    entry = cache / "models" / f"{sha}.npz"
+    entry.write_bytes(entry.read_bytes()[:1000])  # truncated
+    assert _load_in_subprocess(default_model, cache) == [sha, "skops"]
+    assert _load_in_subprocess(default_model, cache) == [sha, "cache"]  # rewritten
+    # another model's entry under this model's name: its header names the other file
+    other = tmp_path / "other.skops"
+    other.write_bytes(default_model.read_bytes() + b"\0")  # same archive, other bytes
+    other_sha = hashlib.sha256(other.read_bytes()).hexdigest()
+    shutil.copy(entry, cache / "models" / f"{other_sha}.npz")
+    assert _load_in_subprocess(other, cache) == [other_sha, "skops"]
+
+
+def test_tampered_model_file_never_uses_the_cache(default_model: Path, tmp_path: Path) -> None:
+    """A cached copy of the good file does not vouch for a tampered one: new bytes, new check."""
+    cache = tmp_path / "cache"
+    _load_in_subprocess(default_model, cache)
+    bad = tmp_path / "model.skops"
+    bad.write_bytes(default_model.read_bytes()[:-200])
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "TRAFFICSCAN_CACHE_DIR": str(cache)}
+    r = subprocess.run([sys.executable, "-m", "trafficscan", "score", "-", "--model", str(bad)],
+                       input="", env=env, capture_output=True, text=True)
+    assert r.returncode == 2 and str(bad) in r.stderr
