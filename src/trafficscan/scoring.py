@@ -92,15 +92,16 @@ class Scorer:
         else:
             probs = [None] * len(ads)
         out: list[ScoredAd] = []
-        for i, (ad, f, h, rs, p) in enumerate(zip(ads, feats, hits, rule_scores, probs, strict=True)):
+        for ad, f, h, rs, p in zip(ads, feats, hits, rule_scores, probs, strict=True):
             score, explanation = combine(rs, p, self.alpha)
-            flagged = score >= self.threshold
-            if X is not None and flagged:
-                # only flagged ads: the words behind the model's share, for the analyst's report
-                explanation["model"] = self.model.explain(X, i)  # type: ignore[union-attr]
             out.append(ScoredAd(ad=ad, score=score, rule_score=rs.score, model_score=p,
-                                flagged=flagged, entities=f.entities(),
+                                flagged=score >= self.threshold, entities=f.entities(),
                                 hits=h, explanation=explanation))
+        if X is not None:
+            # only flagged ads: the words behind the model's share, for the analyst's report
+            flagged = [i for i, s in enumerate(out) if s.flagged]
+            for i, why in zip(flagged, self.model.explain(X, flagged), strict=True):  # type: ignore[union-attr]
+                out[i].explanation["model"] = why
         return out
 
 
