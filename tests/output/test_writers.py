@@ -134,3 +134,14 @@ def test_redaction_masks_contacts_but_keeps_links(tmp_path: Path) -> None:
     assert redact_item(rec)["entities"]["phones"] == red["entities"]["phones"]
     job = redact_item(item_to_dict(_items()[2]))
     assert "hr_desk_demo" not in json.dumps(job)
+
+
+@pytest.mark.parametrize("value", [2**70, -(2**70), 1e16, 0.0001, "नई 🌹 \u2028 \"q\"", [1, {"a": None}]])
+def test_encoded_lines_parse_back_to_the_same_values(value: object) -> None:
+    """orjson encodes records; anything it refuses (a 70-bit integer from an input file) still
+    comes out, through json, and every value parses back unchanged."""
+    from trafficscan.output.writers import encode_record
+
+    line = encode_record({"id": "x", "price": value}, "jsonl")
+    assert line.endswith("\n") and "\n" not in line[:-1]
+    assert json.loads(line) == {"id": "x", "price": value}

@@ -18,6 +18,7 @@ wrote ``n 3 w  g 1 r l``.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -57,6 +58,7 @@ def is_word_char(ch: str) -> bool:
     return _WORD_CHAR_RE.match(ch) is not None
 
 
+@functools.lru_cache(maxsize=65_536)  # the loader checks each phrase, then the engine stores it
 def normalize_phrase(phrase: str) -> str:
     """A keyword as the automaton stores it: normalised exactly like ad text, spaces folded.
 
@@ -76,9 +78,10 @@ def _re2_options(max_mem: int | None = None) -> re2.Options:
 
 _OPTIONS = _re2_options()
 # The set of every rule's regex is one big DFA, built lazily as ads are read. With RE2's default
-# 8 MiB budget the DFA cache keeps overflowing and RE2 falls back to slower engines: 65 µs an
-# ad with the bundled packs, against 3 µs with room for the DFA (measured, benchmarks/README.md).
-_SET_OPTIONS = _re2_options(max_mem=64 << 20)
+# 8 MiB budget the DFA cache keeps overflowing and RE2 falls back to slower engines: 60 µs an
+# ad with the bundled packs, against 10-20 µs with 32 MiB (3 µs once warm on repeated text).
+# 64 MiB was no faster on 40,000 ads and grew peak memory by 30 MB (benchmarks/README.md).
+_SET_OPTIONS = _re2_options(max_mem=32 << 20)
 
 
 def compile_regex(pattern: str) -> Any:
