@@ -19,6 +19,7 @@ same numbers from :class:`TextBlock` tables without scikit-learn; tests hold the
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -287,6 +288,7 @@ FUNCTION_WORDS = frozenset((  # noqa: SIM905 (a word list reads better as text)
 ).split())
 
 
+@functools.lru_cache(maxsize=65_536)
 def _quotable(term: str) -> bool:
     return not _looks_like_number(term) and not all(w in FUNCTION_WORDS for w in term.split())
 
@@ -428,8 +430,10 @@ class LoadedModel:
             terms = []
             for c, j in zip(contrib[order].tolist(), word_block.indices[lo:hi][order].tolist(), strict=True):
                 term = names[j]
-                if c < 0.05 or not _quotable(term):
-                    continue  # tiny, a function word, or a number (never echo contact digits)
+                if c < 0.05:
+                    break  # sorted: the rest are smaller still
+                if not _quotable(term):
+                    continue  # a function word, or a number (never echo contact digits)
                 terms.append({"term": term, "weight": round(c, 3)})
                 if len(terms) == top:
                     break
