@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+import orjson
+
 from trafficscan.ad import Ad, join_text
 from trafficscan.errors import InputError, Problem
 
@@ -85,12 +87,22 @@ def read_records(paths: Sequence[str | Path], opts: RecordOptions = RecordOption
                                      hint="expected JSONL objects or CSV rows with text, or title and body"))
 
 
+def _loads(line: str) -> Any:
+    """``json.loads``, through orjson (3x faster) for the lines it accepts. What it refuses
+    goes to ``json.loads``, which accepts what Python always did (NaN, integers beyond 64 bits)
+    and words the error for everything else."""
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return json.loads(line)
+
+
 def _jsonl_rows(fh: TextIO, path: str) -> Iterator[tuple[int, dict[str, Any]]]:
     for n, line in enumerate(fh, start=1):
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = _loads(line)
         except json.JSONDecodeError as exc:
             raise InputError(Problem(file=path, line=n, message=f"invalid JSON: {exc.msg} (column {exc.colno})",
                                      hint="each line must be one JSON object")) from None

@@ -86,3 +86,13 @@ def test_real_external_csv_reads(shared_data: Path) -> None:
                          need_label=True)
     ads = list(read_records([sms], opts))
     assert len(ads) == 5971 and sum(a.label for a in ads) == 638 + 489
+
+
+def test_jsonl_values_python_accepts_still_read(tmp_path: Path) -> None:
+    """The fast JSON reader hands what it refuses (NaN, huge integers) to Python's json."""
+    p = tmp_path / "ads.jsonl"
+    p.write_text('{"id": 123456789012345678901234567890, "title": "Cook", "price": NaN}\n'
+                 '{"id": "b", "title": "नई नौकरी"}\n', encoding="utf-8")
+    ads = list(read_records([p]))
+    assert [a.id for a in ads] == ["123456789012345678901234567890", "b"]
+    assert ads[0].price == "" and ads[1].title == "नई नौकरी"
