@@ -4,7 +4,9 @@ Python's ``re`` tries the alternatives of ``(?:one|two|three|...)`` one after th
 position of the text; with dozens of words that dominates extraction time. A trie-shaped regex
 (``t(?:wo|hree)``) fails after one character comparison at almost every position, which made
 the word-heavy extractors 3-5x faster. Patterns should also start with a consuming character
-class rather than a look-behind, so ``re`` can skip hopeless positions in C.
+class rather than a look-behind, so ``re`` can skip hopeless positions in C. That class must not
+be repeated: ``re`` only looks for a first character when the pattern starts with a literal or a
+class, not with a repeat, so ``\\d\\d*`` scans the text 2-3x faster than ``\\d+`` (same matches).
 """
 
 from __future__ import annotations

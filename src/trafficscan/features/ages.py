@@ -22,13 +22,15 @@ _YEARS = trie(
      "वर्ष", "बरस", "ki umar", "ki umr", "की उम्र"]
 )  # fmt: skip
 # Ages are found number by number (a few per ad) and their context read with anchored regexes.
-_NUMBER = re.compile(r"\d+")
+_NUMBER = re.compile(r"\d\d*")  # \d+, spelled so that re scans fast (see _regex)
 _KW_BEFORE = re.compile(
     trie(["age", "aged", "ages", "umar", "umr", "umra", "umer", "umeer", "उम्र", "उमर", "आयु"])
     + r"(?:\s?(?:is|of|:|-|=|bas|sirf|only|just|approx\.?|around|between|limit))*\s?$"
 )
 _JUST_WORDS = ("just", "barely", "only", "sirf", "bas", "abhi")
 _JUST_BEFORE = re.compile(trie(_JUST_WORDS) + r"\s(?:turned\s|hui\s)?$")
+# what the text before the whitespace in front of a number ends with when _JUST_BEFORE matches
+_JUST_ENDINGS = (*_JUST_WORDS, "turned", "hui")
 _AFTER = re.compile(
     r"(?:\s?(?:-|–|—|to|se|से|/)\s?(?P<b>\d{1,2})(?!\d))?"
     rf"(?:\s?(?P<yrs>{_YEARS})(?![a-z]))?"
@@ -88,6 +90,15 @@ def _int(s: str) -> int:
     return int("".join(str(unicodedata.decimal(c, 0)) for c in s))
 
 
+def _may_follow_just(text: str, s: int) -> bool:
+    """Whether ``_JUST_BEFORE`` can match right before ``s`` (a necessary condition in two
+    string tests): the number follows whitespace, after a "just" word, "turned" or "hui"."""
+    if s < 2 or not text[s - 1].isspace():
+        return False
+    # "$" also matches before a final newline: then the whitespace is the one before it
+    return text.endswith(_JUST_ENDINGS, 0, s - 1) or text[s - 1] == "\n"
+
+
 def extract_ages(view: NormalizedText) -> list[Age]:
     """Stated ages, in order; a range gives ``low < high``, a single age ``low == high``."""
     text = view.text
@@ -99,7 +110,7 @@ def extract_ages(view: NormalizedText) -> list[Age]:
             continue
         after: re.Match[str] | None = _AFTER.match(text, e)  # all optional: always matches
         assert after is not None
-        b, yrs = after.group("b"), after.group("yrs")
+        b, yrs = after.group("b", "yrs")
         start = s
         lo = max(0, s - 30)
         win = text[lo:s]
@@ -118,12 +129,10 @@ def extract_ages(view: NormalizedText) -> list[Age]:
             if _NOT_AGE_BEFORE.search(text, max(0, s - 25), s) is not None:
                 continue
         else:
-            just = (
-                search_end(_JUST_BEFORE, text, max(0, s - 20), s)
-                if any(w in win for w in _JUST_WORDS)
-                else None
-            )
-            if just is None or b is not None or _JUST_STOP.match(text, e) is not None:
+            if b is not None or not _may_follow_just(text, s):
+                continue
+            just = search_end(_JUST_BEFORE, text, max(0, s - 20), s)
+            if just is None or _JUST_STOP.match(text, e) is not None:
                 continue
             start = just.start()
             after = None

@@ -32,6 +32,9 @@ _EMAIL = re.compile(
 )
 _DOT_SPLIT = re.compile(_DOT)
 _KNOWN_TLD = frozenset(_TLDS.split("|"))
+# as a trie (see _regex): the same matches, since a TLD is always followed by (?![a-z0-9-]) and
+# so at most one of them fits at a position, whatever the order of the alternatives
+_TLD = trie(_KNOWN_TLD)
 # "name at gmail dot com" is only believed for mail providers people actually write that way
 _MAIL_PROVIDERS = frozenset(
     [
@@ -57,7 +60,7 @@ _MAIL_PROVIDERS = frozenset(
 _URL_CHARS = r"[^\s<>\"'\[\]{}|\\^`]"
 _URL = re.compile(
     rf"(?<![\w@.-])(?:(?:https?://|www\.){_URL_CHARS}+"
-    rf"|(?:{_LABEL}\.)+(?:{_TLDS})(?![a-z0-9-])(?:[/?#]{_URL_CHARS}*)?)"
+    rf"|(?:{_LABEL}\.)+{_TLD}(?![a-z0-9-])(?:[/?#]{_URL_CHARS}*)?)"
 )
 _URL_TRAIL = ".,;:!?'\")]}>*"
 _MESSAGING_DOMAINS = frozenset(
@@ -79,8 +82,10 @@ _PLATFORM_WORDS = re.compile(
     r"|(?P<facebook>facebook|\bfb\b|फेसबुक)|(?P<telegram>telegram|telegrm|\btg\b|\btele\b|टेलीग्राम)"
     r"|(?P<twitter>twitter|\bx\.com\b)"
 )
+# "@" first, then the look-behind for the character before it: a pattern that starts with a
+# literal is found at C speed, one that starts with a look-behind is tried at every position
 _AT_HANDLE = re.compile(
-    r"(?<![\w@.])@(?P<h>[a-z][a-z0-9_.]{1,31}[a-z0-9_]|[a-z][a-z0-9_])(?![\w@])"
+    r"@(?<![\w@.]@)(?P<h>[a-z][a-z0-9_.]{1,31}[a-z0-9_]|[a-z][a-z0-9_])(?![\w@])"
 )
 _NAMED_HANDLE = re.compile(
     r"(?P<p>"
@@ -90,9 +95,14 @@ _NAMED_HANDLE = re.compile(
     + r")\s*(?:id|username|user\s?name|user|handle|account|a/c|profile)?\s*[:=\-]+\s*@?"
     r"(?P<h>[a-z][a-z0-9_.]{2,31}[a-z0-9_])(?![\w@])"
 )
-_URL_HINT = re.compile(rf"https?:|www\.|\.(?:{_TLDS})(?![a-z0-9-])")
-# substrings without which no e-mail address can be there (cheaper than any regex)
-_EMAIL_HINTS = (" at ", "at]", "at)", "at}", "at>", "at\n", "\nat ")
+# No URL without "http", "www." or a dot and a known TLD. The first two are found with str
+# tests, the last with a pattern that starts with a literal, which re finds as fast as str.find
+# (one pattern for all three would stop at every "h" and "w" of the text).
+_URL_HINT = re.compile(rf"\.{_TLD}(?![a-z0-9-])")
+# Substrings without which no spelled-out address can be there (" at ", "at]", "at)", "at}",
+# "at>", "at\n", "\nat "), as one pattern that starts with the literal "at", for the same reason
+_EMAIL_HINT = re.compile(r"at(?:[\])}>\n]|(?<=[ \n]at) )")
+
 _PLATFORM_ALIASES = {
     "instagram": "instagram", "insta": "instagram", "ig": "instagram",
     "telegram": "telegram", "tg": "telegram",
@@ -164,7 +174,7 @@ def _email_matches(text: str) -> list[re.Match[str]]:
 def extract_emails(view: NormalizedText) -> list[Email]:
     """E-mail addresses, written plainly or as ``name [at] domain [dot] com``."""
     text = view.text
-    if "@" not in text and not any(h in text for h in _EMAIL_HINTS):
+    if "@" not in text and _EMAIL_HINT.search(text) is None:
         return []
     out: list[Email] = []
     last_end = 0
@@ -199,7 +209,7 @@ def _domain(url: str) -> str:
 def extract_urls(view: NormalizedText, exclude: Sequence[tuple[int, int]] = ()) -> list[Url]:
     """Web addresses with their domain; ``exclude`` holds original spans already taken (e-mails)."""
     text = view.text
-    if _URL_HINT.search(text) is None:
+    if "http" not in text and "www." not in text and _URL_HINT.search(text) is None:
         return []
     out: list[Url] = []
     for m in _URL.finditer(text):

@@ -94,11 +94,24 @@ _EMOJI = re.compile(
     "[\U0001f300-\U0001f5ff\U0001f600-\U0001f64f\U0001f680-\U0001f6ff\U0001f900-\U0001faff"
     "\U0001f100-\U0001f1ff\u2600-\u27bf\u2b50\u2b55\u2764\u2763\U0001f004\U0001f0cf]"
 )
-# counted by deleting everything else: one C call, no per-character Python
+# Every emoji above is U+2600 or higher. re tests one range per character several times faster
+# than the list of ranges above, and most ads have no character that high: one cheap search
+# spares the slow one.
+_EMOJI_RANGE = re.compile("[\u2600-\U0010ffff]")
+# Character classes of numeric(), counted by deleting everything else. ASCII characters are
+# classified on the UTF-8 bytes with one bytes.translate (a C loop over a 256-byte table; every
+# byte of a non-ASCII character is >= 0x80 and maps to "."), then counted with bytes.count; the
+# non-ASCII characters, few in most ads, are counted with the regexes. Each character is
+# counted once, so the sums are exactly what the regexes give on the whole text.
 _NOT_UPPER = re.compile(r"[^A-ZÀ-ÖØ-ÞА-Я]+")
 _NOT_LETTER = re.compile(r"[\W\d_]+")
-_NOT_ASCII_LETTER = re.compile(r"[^A-Za-z]+")  # same count for ASCII text, 5x faster
-_NOT_DIGIT = re.compile(r"\D+")
+_NOT_DIGIT = re.compile(r"\D\D*")  # \D+, spelled to scan fast (see _regex)
+_ASCII_RUN = re.compile(r"[\x00-\x7f][\x00-\x7f]*")
+_ASCII_CLASS = bytes(
+    ord("U") if 65 <= b <= 90 else ord("L") if 97 <= b <= 122 else ord("D") if 48 <= b <= 57
+    else ord(".")
+    for b in range(256)
+)  # fmt: skip
 _DIGIT = re.compile(r"\d")
 _NUMBER_WORDS = {
     "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -112,13 +125,23 @@ _PERSON_NOUNS = [
     "workers", "candidates", "persons", "people", "brides", "babies", "baby", "लड़कियां",
     "लड़कियाँ", "लड़की", "महिलाएं", "बच्चे", "लड़के",
 ]  # fmt: skip
-# found noun first (cheap), then the count is read backwards from it
-_PERSON_NOUN = re.compile(rf"{trie(_PERSON_NOUNS)}(?![a-z\u0900-\u097f])")
+_PERSON_ADJECTIVES = (
+    "new|young|fresh|hot|college|beautiful|sexy|indian|russian|nepali|bengali|assamese|"
+    r"north[\s-]?east|local|foreign|vip|more|other|genuine|real|smart|educated|unmarried|"
+    "married|single|female|male|fit|healthy|strong|small"
+)
+# Found noun first, then the count is read backwards from it. The noun pattern starts with the
+# character before the noun ([^a-z]: the noun must start a word, checked exactly in _persons),
+# so re only stops at word starts; a noun at the very start has no count before it anyway.
+_PERSON_NOUN = re.compile(rf"[^a-z]({trie(_PERSON_NOUNS)})(?![a-z\u0900-\u097f])")
 _PERSON_COUNT = re.compile(
     r"(?P<n>\d{1,3}|" + trie(_NUMBER_WORDS) + r")\s?\+?\s?"
-    r"(?:(?:new|young|fresh|hot|college|beautiful|sexy|indian|russian|nepali|bengali|assamese|"
-    r"north[\s-]?east|local|foreign|vip|more|other|genuine|real|smart|educated|unmarried|"
-    r"married|single|female|male|fit|healthy|strong|small)\s){0,2}$"
+    rf"(?:(?:{_PERSON_ADJECTIVES})\s){{0,2}}$"
+)
+# what the text right before a counted noun must end with (see _may_have_count)
+_COUNT_ENDINGS = tuple(_NUMBER_WORDS)
+_ADJECTIVE_ENDINGS = tuple(
+    "east" if a.startswith("north") else a for a in _PERSON_ADJECTIVES.split("|")
 )
 _OFFICE = re.compile(
     trie(
@@ -187,27 +210,22 @@ class Features:
         Amounts are written as integers when whole (``2000``, as in SPEC.md), else as floats;
         a price carries ``unit`` when the ad says what it is per.
         """
-        prices: list[dict[str, Any]] = []
-        for p in self.prices:
-            amount: float | int = int(p.amount) if p.amount.is_integer() else p.amount
-            d: dict[str, Any] = {"amount": amount, "currency": p.currency}
-            if p.unit:
-                d["unit"] = p.unit
-            prices.append(d)
-        ages: list[int] = []
-        for a in self.ages:
-            ages.extend((a.low,) if a.low == a.high else (a.low, a.high))
+        # most ads have none of most kinds: an empty kind costs one truth test
+        phones, emails, handles, urls = self.phones, self.emails, self.handles, self.urls
+        ages, prices, locations = self.ages, self.prices, self.locations
         return {
-            "phones": _unique(p.e164 for p in self.phones),
-            "emails": _unique(e.value for e in self.emails),
+            "phones": _unique([p.e164 for p in phones]) if phones else [],
+            "emails": _unique([e.value for e in emails]) if emails else [],
             "handles": [
                 {"platform": p, "value": v}
-                for p, v in _unique((h.platform, h.value) for h in self.handles)
-            ],
-            "urls": _unique(u.value for u in self.urls),
-            "ages": _unique(ages),
-            "prices": _unique_dicts(prices),
-            "locations": _unique(loc.name for loc in self.locations),
+                for p, v in _unique([(h.platform, h.value) for h in handles])
+            ]
+            if handles
+            else [],
+            "urls": _unique([u.value for u in urls]) if urls else [],
+            "ages": _unique(_age_values(ages)) if ages else [],
+            "prices": _unique_dicts([_price_dict(p) for p in prices]) if prices else [],
+            "locations": _unique([loc.name for loc in locations]) if locations else [],
         }
 
     def entity_spans(self, name: str) -> list[tuple[int, int]]:
@@ -225,46 +243,121 @@ class Features:
         """The :data:`NUMERIC_FEATURES` of this ad, same keys in the same order for every ad."""
         original = self.normalized.original
         n_chars = len(original)
-        not_letter = _NOT_ASCII_LETTER if original.isascii() else _NOT_LETTER
-        n_letters = len(not_letter.sub("", original)) if n_chars else 0
-        phones = {p.e164: p for p in self.phones}
-        handles = {(h.platform, h.value) for h in self.handles}
-        inr = [p.amount * INR_PER_UNIT.get(p.currency, 1.0) for p in self.prices]
-        ages = [a.low for a in self.ages]
-        default_cc = self.region
-        values = (
-            float(n_chars),
-            float(len(self.normalized.text.split())),
-            len(_NOT_UPPER.sub("", original)) / n_letters if n_letters else 0.0,
-            len(_NOT_DIGIT.sub("", original)) / n_chars if n_chars else 0.0,
-            float(len(self.emojis)),
-            float(len(set(self.emojis))),
-            float(len(phones)),
-            float(sum(p.obfuscated for p in phones.values())),
-            float(sum(p.country != default_cc for p in phones.values())),
-            float(len({e.value for e in self.emails})),
-            float(len(handles)),
-            float(len({u.value for u in self.urls})),
-            float(any(p == "whatsapp" for p, _ in handles)),
-            float(any(p == "telegram" for p, _ in handles)),
-            float(self.messaging_only_contact),
-            float(len(self.prices)),
-            float(sum(p.currency != "INR" for p in self.prices)),
-            math.log10(1.0 + max(inr)) if inr else 0.0,
-            float(len(self.ages)),
-            float(min(ages)) if ages else 0.0,
-            float(any(a.low < 18 for a in self.ages)),
-            float(any(_is_young(a) for a in self.ages)),
-            float(len(self.locations)),
-            float(sum(loc.foreign for loc in self.locations)),
-            float(sum(loc.scam_hub for loc in self.locations)),
-            float(min(100, sum(p.count for p in self.persons))),
-        )
-        return dict(zip(NUMERIC_FEATURES, values, strict=True))
+        # every feature is 0.0 when there is nothing of its kind, as in most ads for most kinds
+        out = _NUMERIC_ZEROS.copy()
+        out["text_length"] = float(n_chars)
+        out["n_words"] = float(_count_words(self.normalized.text))
+        if n_chars:
+            n_letters, n_upper, n_digits = _char_counts(original)
+            if n_letters:
+                out["caps_ratio"] = n_upper / n_letters
+            out["digit_ratio"] = n_digits / n_chars
+        if self.emojis:
+            out["n_emojis"] = float(len(self.emojis))
+            out["n_distinct_emojis"] = float(len(set(self.emojis)))
+        if self.phones:
+            phones = {p.e164: p for p in self.phones}  # the last record of each number counts
+            default_cc = self.region
+            out["n_phones"] = float(len(phones))
+            out["n_obfuscated_phones"] = float(sum(p.obfuscated for p in phones.values()))
+            out["n_foreign_phones"] = float(sum(p.country != default_cc for p in phones.values()))
+        if self.emails:
+            out["n_emails"] = float(len({e.value for e in self.emails}))
+        if self.handles:
+            handles = {(h.platform, h.value) for h in self.handles}
+            out["n_handles"] = float(len(handles))
+            out["has_whatsapp"] = float(any(p == "whatsapp" for p, _ in handles))
+            out["has_telegram"] = float(any(p == "telegram" for p, _ in handles))
+        if self.urls:
+            out["n_urls"] = float(len({u.value for u in self.urls}))
+        if self.handles or self.phones:
+            out["messaging_only_contact"] = float(self.messaging_only_contact)
+        if self.prices:
+            inr = [p.amount * INR_PER_UNIT.get(p.currency, 1.0) for p in self.prices]
+            out["n_prices"] = float(len(self.prices))
+            out["n_foreign_currency_prices"] = float(sum(p.currency != "INR" for p in self.prices))
+            out["log10_max_price_inr"] = math.log10(1.0 + max(inr))
+        if self.ages:
+            out["n_ages"] = float(len(self.ages))
+            out["min_age"] = float(min(a.low for a in self.ages))
+            out["has_minor_age"] = float(any(a.low < 18 for a in self.ages))
+            out["has_young_age"] = float(any(_is_young(a) for a in self.ages))
+        if self.locations:
+            out["n_locations"] = float(len(self.locations))
+            out["n_foreign_locations"] = float(sum(loc.foreign for loc in self.locations))
+            out["n_scam_hubs"] = float(sum(loc.scam_hub for loc in self.locations))
+        if self.persons:
+            out["n_persons"] = float(min(100, sum(p.count for p in self.persons)))
+        return out
+
+
+_NUMERIC_ZEROS: dict[str, float] = dict.fromkeys(NUMERIC_FEATURES, 0.0)
+
+
+def _count_words(text: str) -> int:
+    """``len(text.split())`` without building the list.
+
+    Printable text has no whitespace but the plain space (every other whitespace character is
+    a separator or a control), so with no double, leading or trailing space the words are the
+    spaces plus one. The normalised text is like that but for rare invisible characters.
+    """
+    if not text:
+        return 0
+    if "  " in text or text[0] == " " or text[-1] == " " or not text.isprintable():
+        return len(text.split())
+    return text.count(" ") + 1
+
+
+def _char_counts(text: str) -> tuple[int, int, int]:
+    """(letters, capitals, digits) of ``text``, as ``_NOT_LETTER``, ``_NOT_UPPER`` and
+    ``_NOT_DIGIT`` would count them (see the tables above)."""
+    classes = text.encode("utf-8", "surrogatepass").translate(_ASCII_CLASS)
+    upper = classes.count(b"U")
+    letters = upper + classes.count(b"L")
+    digits = classes.count(b"D")
+    if not text.isascii():
+        rest = _ASCII_RUN.sub("", text)
+        counts = _rest_counts.get(rest)
+        if counts is None:
+            counts = (
+                len(_NOT_LETTER.sub("", rest)),
+                len(_NOT_UPPER.sub("", rest)),
+                len(_NOT_DIGIT.sub("", rest)),
+            )
+            if len(rest) <= 16 and len(_rest_counts) < 4096:
+                _rest_counts[rest] = counts
+        letters += counts[0]
+        upper += counts[1]
+        digits += counts[2]
+    return letters, upper, digits
+
+
+# The non-ASCII characters of most ads are a dash or two and a rupee sign: their counts are
+# kept for short strings of them (at most 4,096 of them, a few hundred KiB).
+_rest_counts: dict[str, tuple[int, int, int]] = {}
 
 
 def _unique(items: Iterable[Any]) -> list[Any]:
     return list(dict.fromkeys(items))
+
+
+def _age_values(ages: list[Age]) -> list[int]:
+    """Each age once, each range as its two ends."""
+    out: list[int] = []
+    for a in ages:
+        if a.low == a.high:
+            out.append(a.low)
+        else:
+            out += (a.low, a.high)
+    return out
+
+
+def _price_dict(p: Price) -> dict[str, Any]:
+    amount: float | int = int(p.amount) if p.amount.is_integer() else p.amount
+    d: dict[str, Any] = {"amount": amount, "currency": p.currency}
+    if p.unit:
+        d["unit"] = p.unit
+    return d
 
 
 def _unique_dicts(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -314,12 +407,34 @@ _ENTITY_SPANS: dict[str, Callable[[Features], list[tuple[int, int]]]] = {
 assert tuple(_ENTITY_SPANS) == ENTITY_NAMES
 
 
+def _may_have_count(text: str, s: int) -> bool:
+    """Whether ``_PERSON_COUNT`` can match right before ``s``: a necessary condition, tested
+    with a few string calls instead of a regex search of the whole window.
+
+    Before the noun stands an adjective and one whitespace character, or the count followed by
+    ``\\s?\\+?\\s?``; the count is a digit or a number word. (``$`` also matches before a
+    final newline, so a newline right before the noun is always worth the search.)
+    """
+    k = s
+    if k and text[k - 1] == "\n":
+        return True
+    if k and text[k - 1].isspace():
+        k -= 1
+        if text.endswith(_ADJECTIVE_ENDINGS, 0, k):
+            return True
+    if k and text[k - 1] == "+":
+        k -= 1
+    if k and text[k - 1].isspace():
+        k -= 1
+    return k > 0 and (text[k - 1].isdecimal() or text.endswith(_COUNT_ENDINGS, 0, k))
+
+
 def _persons(view: NormalizedText) -> list[Person]:
     text = view.text
     out: list[Person] = []
     for m in _PERSON_NOUN.finditer(text):
-        s = m.start()
-        if s > 0 and text[s - 1].isalpha():
+        s = m.start(1)
+        if text[s - 1].isalpha() or not _may_have_count(text, s):
             continue
         c = _PERSON_COUNT.search(text, max(0, s - 40), s)
         if c is None:
@@ -335,8 +450,14 @@ def _persons(view: NormalizedText) -> list[Person]:
         else:
             count = _NUMBER_WORDS.get(raw, 0)
         if 0 < count <= 500:
-            out.append(Person(count, m.group(), *view.span(n0, m.end())))
+            out.append(Person(count, m.group(1), *view.span(n0, m.end())))
     return out
+
+
+def _emojis(text: str) -> list[str]:
+    if text.isascii() or _EMOJI_RANGE.search(text) is None:
+        return []
+    return _EMOJI.findall(text)
 
 
 def extract(text: str, *, region: str = "IN") -> Features:
@@ -348,16 +469,13 @@ def extract(text: str, *, region: str = "IN") -> Features:
         raise TypeError(f"extract() needs a str, not {type(text).__name__}")
     contact, norm = normalize_both(text)
     emails = extract_emails(contact)
-    urls = extract_urls(contact, [(e.start, e.end) for e in emails])
+    email_spans = [(e.start, e.end) for e in emails]
+    urls = extract_urls(contact, email_spans)
     # digits inside an e-mail or an ordinary link are not a contact number; a chat link is
-    not_phone = [(e.start, e.end) for e in emails] + [
-        (u.start, u.end) for u in urls if not u.messaging
-    ]
-    phones = [
-        p
-        for p in extract_phones(contact, region)
-        if not any(p.start < xe and xs < p.end for xs, xe in not_phone)
-    ]
+    not_phone = email_spans + [(u.start, u.end) for u in urls if not u.messaging]
+    phones = extract_phones(contact, region)
+    if phones and not_phone:
+        phones = [p for p in phones if not any(p.start < xe and xs < p.end for xs, xe in not_phone)]
     handles = extract_handles(contact, urls, emails, region)
     if handles and urls:
         # "fb: rosy.page" is an account name that happens to look like a domain
@@ -398,6 +516,6 @@ def extract(text: str, *, region: str = "IN") -> Features:
         ages=extract_ages(norm) if has_digits else [],
         locations=extract_locations(norm),
         persons=_persons(norm),
-        emojis=[] if text.isascii() else _EMOJI.findall(text),
+        emojis=_emojis(text),
         office_address=_OFFICE.search(norm.text) is not None,
     )

@@ -26,6 +26,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import itemgetter
 
 __all__ = ["NormalizedText", "contact_view", "normalize", "normalize_both"]
 
@@ -54,16 +55,18 @@ class NormalizedText:
         follow the last character, so a highlight never cuts a visible character in two.
         """
         n = len(self.text)
-        start = max(0, min(start, n))
-        end = max(0, min(end, n))
-        if start >= end:
-            o = self.offsets[start]
-            return o, o
+        if not 0 <= start < end <= n:
+            start = max(0, min(start, n))
+            end = max(0, min(end, n))
+            if start >= end:
+                o = self.offsets[start]
+                return o, o
         s = self.offsets[start]
         e = self.offsets[end - 1] + 1
         orig = self.original
         limit = len(orig)
-        while e < limit and _is_trailing_mark(orig[e]):
+        # no mark is below U+0300: one comparison spares the Unicode lookup for most characters
+        while e < limit and orig[e] >= "\u0300" and _is_trailing_mark(orig[e]):
             e += 1
         return s, e
 
@@ -129,21 +132,52 @@ def _fold_slow(original: str) -> tuple[str, list[int]]:
     return "".join(out), offs
 
 
-def _contact(original: str) -> tuple[str, list[int]]:
-    """The contact view as (text, offsets without the final sentinel)."""
-    n = len(original)
+# Offsets are ``None`` while the text still maps one-to-one onto the original (offset i is i),
+# as it does for most ads: no list of offsets is built, and the final tuple, the same for every
+# text of that length, is shared (tuples are immutable). The shared ones are sliced from one
+# prebuilt tuple, so they hold the same int objects: at most 4 MiB for all lengths up to 1,024.
+_Offsets = list[int] | None
+_IDENTITY = tuple(range(1025))
+_identity_by_length: dict[int, tuple[int, ...]] = {}
+
+
+def _identity(n: int) -> tuple[int, ...]:
+    """``(0, 1, ..., n)``."""
+    offsets = _identity_by_length.get(n)
+    if offsets is None:
+        if n >= len(_IDENTITY):
+            return tuple(range(n + 1))
+        offsets = _identity_by_length[n] = _IDENTITY[: n + 1]
+    return offsets
+
+
+def _frozen(offs: _Offsets, n_original: int) -> tuple[int, ...]:
+    """The ``offsets`` of a :class:`NormalizedText`: ``offs`` plus the final sentinel."""
+    if offs is None:
+        return _identity(n_original)
+    return (*offs, n_original)
+
+
+def _contact(original: str) -> tuple[str, _Offsets]:
+    """The contact view as (text, offsets without the final sentinel, or None for one-to-one)."""
     if original.isascii():
-        text = original.lower()
-        offs = list(range(n))
+        text, offs = original.lower(), None
     else:
         folded = original.casefold()
-        if len(folded) == n and unicodedata.is_normalized("NFKC", original):
+        if len(folded) == len(original) and unicodedata.is_normalized("NFKC", original):
             # casefold never shortens a character, so equal length means one-to-one.
-            text, offs = folded, list(range(n))
+            text, offs = folded, None
         else:
             text, offs = _fold_slow(original)
-    # every invisible character is unprintable: one C call spares the search for most ads
-    if not text.isprintable() and _INVISIBLE.search(text) is not None:
+    # every invisible character is unprintable, and the line break (not one of them) is the only
+    # unprintable character of most ads: C calls spare the search for them
+    if (
+        not text.isprintable()
+        and not text.replace("\n", " ").isprintable()
+        and _INVISIBLE.search(text) is not None
+    ):
+        if offs is None:
+            offs = list(range(len(text)))
         text, offs = _rewrite(text, offs, _INVISIBLE, _drop_invisible)
     return text, offs
 
@@ -206,15 +240,21 @@ _TRAILING_DIGITS = re.compile(r"\d{2,}$")
 
 _PUNCT = r"!\"#%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~¡¿·•…‹›«»。、।॥‐‑‒–—―"
 _SEP = r"[ .\-_*·•]"
-# >= 3 single letters spaced or dotted out with one consistent separator: "n e w", "y.o.u"
-_JOIN = re.compile(rf"(?<![\w@$])[a-z](?P<sep>{_SEP})[a-z](?:(?P=sep)[a-z])+(?!\w)")
-_JOIN_HINT = re.compile(rf"{_SEP}[a-z]{_SEP}[a-z]")  # cheap test before the real search
-# a leet digit/symbol or a homoglyph: the word around it is examined in Python
-_LEET_HIT = re.compile(rf"[013457@$!{_HOMO_CLASS}]+")
+# >= 3 single letters spaced or dotted out with one consistent separator: "n e w", "y.o.u";
+# the left boundary (no [\w@$] before) is checked by _join_edits
+_JOIN = re.compile(rf"[a-z](?P<sep>{_SEP})[a-z](?:(?P=sep)[a-z])+(?!\w)")
+_JOIN_HINT = re.compile(rf"{_SEP}[a-z]{_SEP}[a-z]")  # found one character into every run
+# a leet digit/symbol or a homoglyph: the word around it is examined in Python (the class
+# repeated as [...][...]*, not [...]+, so that re scans fast: see _regex)
+_LEET_CHAR = f"[013457@$!{_HOMO_CLASS}]"
+_LEET_HIT = re.compile(f"{_LEET_CHAR}{_LEET_CHAR}*")
 _ODD_WS = re.compile(r"\s{2,}|[^\S ]")
 _REPEATED_PUNCT = re.compile(rf"([{_PUNCT}])\1+")
 
-_Edit = tuple[int, int, str, "range | tuple[int, ...]"]
+# (start, end, replacement, sources): sources[k] is the index in the text that replacement
+# character k comes from; None for an in-place rewrite (same length, character k from start + k),
+# which leaves the offsets as they are.
+_Edit = tuple[int, int, str, "range | tuple[int, ...] | None"]
 
 
 def _undo_leet(word: str) -> str | None:
@@ -291,70 +331,128 @@ def _leet_edits(text: str) -> list[_Edit]:
             continue  # name@domain.tld: an e-mail address, not leetspeak
         new = _undo_leet(text[ws:we])
         if new is not None:
-            edits.append((ws, we, new, range(ws, we)))
+            edits.append((ws, we, new, None))
     return edits
 
 
-def _full(original: str, text: str, offs: list[int]) -> NormalizedText:
+def _join_edits(text: str) -> list[_Edit]:
+    """Runs of spaced or dotted single letters (``_JOIN``), joined.
+
+    Every run has a ``_JOIN_HINT`` match one character after its start, so the run is only
+    tried there: the same leftmost, non-overlapping matches as ``_JOIN.finditer`` with the
+    left boundary ``(?<![\\w@$])`` in the pattern, which would make ``re`` try every position.
+    """
+    edits: list[_Edit] = []
+    hint = _JOIN_HINT.search(text, 1)
+    while hint is not None:
+        k = hint.start() - 1
+        prev = text[k - 1] if k > 0 else " "
+        m = None if prev.isalnum() or prev in "_@$" else _JOIN.match(text, k)
+        if m is None:
+            hint = _JOIN_HINT.search(text, k + 2)
+            continue
+        s, e = m.span()
+        edits.append((s, e, m.group()[::2], range(s, e, 2)))
+        hint = _JOIN_HINT.search(text, e + 1)
+    return edits
+
+
+def _space_edits(text: str) -> list[_Edit]:
+    """Whitespace runs (``_ODD_WS``) folded to one space, dropped at either end of the text."""
     n = len(text)
     edits: list[_Edit] = []
-    if _JOIN_HINT.search(text) is not None:
-        for m in _JOIN.finditer(text):
-            s, e = m.span()
-            edits.append((s, e, m.group()[::2], range(s, e, 2)))
-    edits.extend(_leet_edits(text))
-    # str tests in C first: most ads have neither double spaces nor line breaks
-    if "  " in text or not text.isprintable():
-        for m in _ODD_WS.finditer(text):
-            s, e = m.span()
-            edge = s == 0 or e == n
-            edits.append((s, e, "" if edge else " ", () if edge else (s,)))
+    for m in _ODD_WS.finditer(text):
+        s, e = m.span()
+        if s == 0 or e == n:
+            edits.append((s, e, "", ()))
+        else:
+            edits.append((s, e, " ", None if e - s == 1 else (s,)))
+    return edits
+
+
+def _apply(text: str, offs: _Offsets, edits: list[_Edit]) -> tuple[str, _Offsets]:
+    """``text`` with ``edits`` applied; where two overlap, the one that starts first wins."""
+    edits.sort(key=itemgetter(0))
+    out: list[str] = []
+    kept: list[_Edit] = []
+    in_place = True
+    pos = 0
+    for edit in edits:
+        s = edit[0]
+        if s < pos:
+            continue
+        out.append(text[pos:s])
+        out.append(edit[2])
+        kept.append(edit)
+        in_place = in_place and edit[3] is None
+        pos = edit[1]
+    out.append(text[pos:])
+    if in_place:
+        return "".join(out), offs  # the offsets stay as they were
+    if offs is None:
+        offs = list(range(len(text)))
+    new_offs: list[int] = []
+    pos = 0
+    for s, e, _, src in kept:
+        new_offs += offs[pos:s]
+        new_offs += offs[s:e] if src is None else [offs[k] for k in src]
+        pos = e
+    new_offs += offs[pos:]
+    return "".join(out), new_offs
+
+
+def _full(text: str, offs: _Offsets) -> tuple[str, _Offsets]:
+    """The normalised text from the contact view; ``offs`` is returned as it is when no
+    rewrite moved a character (it may then be shared with the contact view)."""
+    n = len(text)
+    edits = _join_edits(text)
+    edits += _leet_edits(text)
+    later: list[_Edit] = []  # after the whitespace edits: the first of two at one start wins
     for m in _REPEATED_PUNCT.finditer(text):
         s, e = m.span()
-        edits.append((s, e, text[s], (s,)))
+        later.append((s, e, text[s], (s,)))
     if n and text[0] == " ":
-        edits.append((0, 1, "", ()))
+        later.append((0, 1, "", ()))
     if n > 1 and text[-1] == " ":
-        edits.append((n - 1, n, "", ()))
-    if edits:
-        edits.sort(key=lambda x: x[0])
-        out: list[str] = []
-        new_offs: list[int] = []
-        pos = 0
-        for s, e, rep, src in edits:
-            if s < pos:
-                continue  # overlapping rewrites: the first one wins
-            if s > pos:
-                out.append(text[pos:s])
-                new_offs.extend(offs[pos:s])
-            out.append(rep)
-            new_offs.extend([offs[k] for k in src])
-            pos = e
-        out.append(text[pos:])
-        new_offs.extend(offs[pos:])
-        text, offs = "".join(out), new_offs
-    else:
-        offs = offs.copy()
-    offs.append(len(original))
-    return NormalizedText(original, text, tuple(offs))
+        later.append((n - 1, n, "", ()))
+    # Every whitespace character but the space is unprintable. So when the text with its line
+    # breaks made spaces is printable, has no double space and neither starts nor ends with one,
+    # the only whitespace to fold is lone line breaks inside it, each a space in place: C calls
+    # tell, and the usual ad (a title, a line break, a body) needs nothing else.
+    flat = text.replace("\n", " ")
+    lone_breaks = (
+        "  " not in flat
+        and flat.isprintable()
+        and not flat.startswith(" ")
+        and not flat.endswith(" ")
+    )
+    if lone_breaks and not edits and not later:
+        return flat, offs
+    if not lone_breaks or flat != text:
+        edits += _space_edits(text)
+    edits += later
+    if not edits:
+        return text, offs
+    return _apply(text, offs, edits)
 
 
 def contact_view(original: str) -> NormalizedText:
     """NFKC + casefold + invisible characters removed: the text contacts and prices are read from."""
     text, offs = _contact(original)
-    offs.append(len(original))
-    return NormalizedText(original, text, tuple(offs))
+    return NormalizedText(original, text, _frozen(offs, len(original)))
 
 
 def normalize(original: str) -> NormalizedText:
     """The normalised text that rules match on (see ``docs/rules.md``)."""
-    text, offs = _contact(original)
-    return _full(original, text, offs)
+    text, offs = _full(*_contact(original))
+    return NormalizedText(original, text, _frozen(offs, len(original)))
 
 
 def normalize_both(original: str) -> tuple[NormalizedText, NormalizedText]:
     """``(contact_view(original), normalize(original))``, sharing the work of the first pass."""
     text, offs = _contact(original)
-    full = _full(original, text, offs)
-    offs.append(len(original))
-    return NormalizedText(original, text, tuple(offs)), full
+    contact = NormalizedText(original, text, _frozen(offs, len(original)))
+    full_text, full_offs = _full(text, offs)
+    # an offset map the rewrites left alone is shared (tuples are immutable)
+    full_offsets = contact.offsets if full_offs is offs else _frozen(full_offs, len(original))
+    return contact, NormalizedText(original, full_text, full_offsets)

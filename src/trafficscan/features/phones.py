@@ -57,10 +57,14 @@ _DEV = "\u0900-\u097f"
 # consuming character class, so ``re`` skips hopeless positions in C (2x faster in total).
 # Left word boundaries are checked in Python (_left_ok) for the same reason.
 # digits, the last one possibly a keycap ("9️⃣"); one plain pattern scans 3x faster than an
-# alternation of the two
-_DIGIT_TOKEN = re.compile(r"\d+(?:\ufe0f?\u20e3)?")
+# alternation of the two (and \d\d* faster than \d+, see _regex)
+_DIGIT_TOKEN = re.compile(r"\d\d*(?:\ufe0f?\u20e3)?")
 _LATIN_WORDS = {**_DIGIT_WORDS, **{k: "" for k in _MULTIPLIERS if k.isascii()}}
 _WORD_TOKEN = re.compile(rf"{trie(_LATIN_WORDS)}(?![a-z])")
+# The same after one character that is not [a-z]: a word token must start a word (_left_ok),
+# and starting with that character lets re stop only at word starts instead of at every letter
+# a digit word begins with. Matches cannot hide one another: each ends a run of letters.
+_WORD_TOKEN_AFTER = re.compile(rf"[^a-z]({trie(_LATIN_WORDS)})(?![a-z])")
 _DEVA_WORDS = {**_DEVANAGARI_WORDS, **{k: "" for k in _MULTIPLIERS if not k.isascii()}}
 _DEVA_TOKEN = re.compile(rf"{trie(_DEVA_WORDS)}(?![{_DEV}])")
 # lone "o"/"oh" words between two digit tokens: "nine o o eight"
@@ -292,6 +296,7 @@ def _tokens(text: str) -> list[tuple[str, int, int, str]]:
     right before or after digits. A lone "o"/"oh" between digits is handled by :func:`_runs`.
     """
     out: list[tuple[str, int, int, str]] = []
+    n = len(text)
     last_end = 0
     for m in _DIGIT_TOKEN.finditer(text):
         s, e = m.span()
@@ -309,17 +314,22 @@ def _tokens(text: str) -> list[tuple[str, int, int, str]]:
         if k < s and (k == 0 or not _LEFT_LATIN.match(text[k - 1])):
             out.append(("l", k, s, text[k:s]))  # "o9000..." / "9ooo0": o before a digit
         out.append(("d", s, e, tok))
-        t = _TRAIL_LETTERS.match(text, e)
-        if t is not None:
-            out.append(("l", e, t.end(), t.group()))
-            e = t.end()
+        if e < n and text[e] in "oils":
+            t = _TRAIL_LETTERS.match(text, e)
+            if t is not None:
+                out.append(("l", e, t.end(), t.group()))
+                e = t.end()
         last_end = e
     n_digits = len(out)
-    for m in _WORD_TOKEN.finditer(text):
-        s = m.start()
-        word = m.group()
+    first = _WORD_TOKEN.match(text)
+    if first is not None:
+        word = first.group()
+        out.append(("w" if _LATIN_WORDS[word] else "m", 0, first.end(), word))
+    for m in _WORD_TOKEN_AFTER.finditer(text):
+        s = m.start(1)
+        word = m.group(1)
         kind = "w" if _LATIN_WORDS[word] else "m"
-        if _left_ok(kind, text, s):
+        if kind == "w" or _left_ok(kind, text, s):
             out.append((kind, s, m.end(), word))
     if not text.isascii():
         for m in _DEVA_TOKEN.finditer(text):
@@ -329,9 +339,7 @@ def _tokens(text: str) -> list[tuple[str, int, int, str]]:
             if _left_ok(kind, text, s):
                 out.append((kind, s, m.end(), word))
     if len(out) == n_digits:
-        if sum(e - s for _, s, e, _ in out) < 7:
-            return []  # fewer than seven digits and no digit words: no phone number here
-        return out  # already in order
+        return out  # no words: already in order
     out.sort(key=lambda t: (t[1], -t[2]))
     deduped: list[tuple[str, int, int, str]] = []
     last_end = 0
@@ -364,9 +372,40 @@ def _is_native_digits(piece: str, native: frozenset[int]) -> bool:
     return len(blocks) == 1 and blocks <= native and all(ch.isdigit() for ch in piece)
 
 
+def _may_hold_a_number(text: str, tokens: list[tuple[str, int, int, str]]) -> bool:
+    """Whether some run of ``tokens`` can hold the seven digits of a phone number.
+
+    A cheap upper bound of :func:`_runs`, which is much dearer: runs are only cut where
+    :func:`_runs` surely cuts them, a token gives at most one digit per character (a multiplier
+    at most as many extra digits as it has characters) and a gap at most one zero per "o".
+    """
+    total = 0
+    prev_end = -1
+    prev_kind = ""
+    for kind, s, e, _ in tokens:
+        if prev_end >= 0:
+            gap = text[prev_end:s]
+            if "," in gap and kind == "d" and prev_kind == "d":
+                total = 0  # 1,20,000
+            elif gap != " " and (len(gap) > 6 or _GAP.fullmatch(gap) is None):
+                if "o" in gap and _O_GAP.fullmatch(gap) is not None:
+                    total += gap.count("o")  # "nine o o eight"
+                else:
+                    total = 0
+        total += e - s
+        if total >= 7:
+            return True
+        prev_end, prev_kind = e, kind
+    return False
+
+
 def _runs(view: NormalizedText) -> list[list[tuple[_Group, str]]]:
-    """Token groups chained by separators: ``[(group, gap_before), ...]`` per run."""
+    """Token groups chained by separators: ``[(group, gap_before), ...]`` per run; none when
+    no run can hold seven digits."""
     text = view.text
+    tokens = _tokens(text)
+    if not _may_hold_a_number(text, tokens):
+        return []
     orig = view.original
     offs = view.offsets
     runs: list[list[tuple[_Group, str]]] = []
@@ -376,7 +415,7 @@ def _runs(view: NormalizedText) -> list[list[tuple[_Group, str]]]:
     pending_mult = 0
     mult_start = 0
     native: frozenset[int] | None = None
-    for kind, s, e, tok in _tokens(text):
+    for kind, s, e, tok in tokens:
         gap = text[prev_end:s] if prev_end >= 0 else ""
         joined = prev_end >= 0 and (gap == " " or gap == "" or _GAP.fullmatch(gap) is not None)
         if not joined and prev_end >= 0 and cur and "o" in gap:

@@ -83,7 +83,8 @@ def _default_automaton() -> Any:
 
 
 def _is_word_char(ch: str) -> bool:
-    return ch.isalnum() or unicodedata.category(ch)[0] == "M"
+    # no mark is below U+0300: the comparison spares the Unicode lookup for most characters
+    return ch.isalnum() or (ch >= "\u0300" and unicodedata.category(ch)[0] == "M")
 
 
 def extract_locations(view: NormalizedText, path: Path = GAZETTEER_PATH) -> list[Location]:
@@ -104,7 +105,8 @@ def extract_locations(view: NormalizedText, path: Path = GAZETTEER_PATH) -> list
         hits.append((start, end, place))
     if not hits:
         return []
-    hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+    if len(hits) > 1:
+        hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
     out: list[Location] = []
     last_end = -1
     for start, end, place in hits:
