@@ -89,7 +89,6 @@ def test_bundled_model_loads_with_metadata(default_model: Path) -> None:
 def _texts(repo: Path) -> list[str]:
     import json
 
-    from trafficscan.features import extract
 
     corpus = repo / "data" / "corpus"
     texts = [json.loads(line)["title"] + "\n" + json.loads(line)["body"]

@@ -79,7 +79,7 @@ def read(sha256: str, file: str) -> LoadedModel | None:
                 return None
             blocks = tuple(
                 TextBlock(b["analyzer"], _text(npz[f"terms{k}"]).split(_SEP), npz[f"idf{k}"],
-                          tuple(b["ngram_range"]), b["token_pattern"])  # type: ignore[arg-type]
+                          tuple(b["ngram_range"]), b["token_pattern"])
                 for k, b in enumerate(header["blocks"]))
             return LoadedModel(blocks, npz["coef"], float(header["intercept"]), header["meta"],
                                file, sha256)

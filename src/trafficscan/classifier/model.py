@@ -193,7 +193,7 @@ class TextBlock:
             tokens = findall(text)
             grams = tokens if min_n == 1 else []
             for n in range(max(min_n, 2), min(max_n, len(tokens)) + 1):
-                grams = grams + list(map(" ".join, zip(*[tokens[i:] for i in range(n)])))
+                grams = grams + list(map(" ".join, zip(*[tokens[i:] for i in range(n)], strict=False)))
             before = len(ids)
             ids += [j for j in map(vocab_get, grams) if j is not None]
             per_row.append(len(ids) - before)
@@ -386,7 +386,7 @@ class LoadedModel:
 
     def proba(self, X: Batch) -> list[float]:
         a, b = self._calibration
-        return sigmoid(a * X.decision(self.coef, self.intercept) + b).tolist()  # type: ignore[no-any-return]
+        return sigmoid(a * X.decision(self.coef, self.intercept) + b).tolist()
 
     def predict_proba(self, feats: Sequence[Any], hits: Sequence[Any],
                       rule_scores: Sequence[Any]) -> list[float]:

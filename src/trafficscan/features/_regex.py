@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-__all__ = ["search_end", "trie"]
+__all__ = ["digit_runs", "search_end", "trie"]
 
 _Node = dict[str, "_Node"]
 
@@ -50,6 +50,18 @@ def _emit(node: _Node) -> str:
     if end:
         return f"(?:{body})?"
     return f"(?:{body})"
+
+
+_DIGITS = re.compile(r"\d\d*")  # \d+, spelled to scan fast (see above)
+
+
+def digit_runs(text: str) -> list[tuple[int, int]]:
+    """Spans of the runs of digits (any script) in ``text``.
+
+    Phone numbers and prices are both read from digits of the contact view: ``extract`` finds
+    them once for both (and for its "any digit at all" test) instead of three scans.
+    """
+    return [m.span() for m in _DIGITS.finditer(text)]
 
 
 def search_end(pattern: re.Pattern[str], text: str, start: int, end: int) -> re.Match[str] | None:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from trafficscan.features._regex import trie
+from trafficscan.features._regex import digit_runs, trie
 from trafficscan.features.ages import extract_ages
 from trafficscan.features.contacts import (
     extract_emails,
@@ -27,9 +27,9 @@ from trafficscan.features.contacts import (
     extract_urls,
     is_bare_domain,
 )
-from trafficscan.features.money import extract_prices
+from trafficscan.features.money import prices_from_digits
 from trafficscan.features.normalize import NormalizedText, normalize_both
-from trafficscan.features.phones import extract_phones
+from trafficscan.features.phones import phones_from_digits
 from trafficscan.features.places import extract_locations
 from trafficscan.features.types import Age, Email, Handle, Location, Person, Phone, Price, Url
 from trafficscan.rules.model import ENTITY_NAMES as RULE_ENTITY_NAMES
@@ -112,7 +112,6 @@ _ASCII_CLASS = bytes(
     else ord(".")
     for b in range(256)
 )  # fmt: skip
-_DIGIT = re.compile(r"\d")
 _NUMBER_WORDS = {
     "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
     "ten": 10, "twenty": 20, "do": 2, "teen": 3, "char": 4, "paanch": 5, "panch": 5,
@@ -473,7 +472,8 @@ def extract(text: str, *, region: str = "IN") -> Features:
     urls = extract_urls(contact, email_spans)
     # digits inside an e-mail or an ordinary link are not a contact number; a chat link is
     not_phone = email_spans + [(u.start, u.end) for u in urls if not u.messaging]
-    phones = extract_phones(contact, region)
+    digits = digit_runs(contact.text)  # read once for phones, prices and ages (see _regex)
+    phones = phones_from_digits(contact, digits, region)
     if phones and not_phone:
         phones = [p for p in phones if not any(p.start < xe and xs < p.end for xs, xe in not_phone)]
     handles = extract_handles(contact, urls, emails, region)
@@ -498,12 +498,10 @@ def extract(text: str, *, region: str = "IN") -> Features:
                 ):
                     handles.append(Handle(platform, p.e164, p.start, p.end))
         handles.sort(key=lambda h: h.start)
-    # one digit test for the two extractors that need digits (each would scan for them)
-    has_digits = _DIGIT.search(contact.text) is not None
     prices: list[Price] = []
-    if has_digits:
+    if digits:
         taken = not_phone + [(p.start, p.end) for p in phones] + [(u.start, u.end) for u in urls]
-        prices = extract_prices(contact, taken, _REGION_CURRENCY.get(region, "INR"))
+        prices = prices_from_digits(contact, digits, taken, _REGION_CURRENCY.get(region, "INR"))
     return Features(
         normalized=norm,
         contact=contact,
@@ -513,7 +511,8 @@ def extract(text: str, *, region: str = "IN") -> Features:
         handles=handles,
         urls=urls,
         prices=prices,
-        ages=extract_ages(norm) if has_digits else [],
+        # the normalised text has no digit the contact view lacks (it only turns some to letters)
+        ages=extract_ages(norm) if digits else [],
         locations=extract_locations(norm),
         persons=_persons(norm),
         emojis=_emojis(text),

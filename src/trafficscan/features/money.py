@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from trafficscan.features._regex import trie
+from trafficscan.features._regex import digit_runs, trie
 from trafficscan.features.normalize import NormalizedText
 from trafficscan.features.types import Price
 
@@ -97,8 +97,7 @@ _MONEY_FILLER = (
 )
 _MONEY_BEFORE = re.compile(trie(_MONEY_WORDS) + _MONEY_FILLER + "$")
 _BIG_MULT_WORDS = ["lakh", "lakhs", "lac", "lacs", "crore", "crores", "लाख", "करोड़", "करोड"]
-# one simple pattern (an alternation costs twice the time); _number() checks the grouping
-_NUMBER = re.compile(r"\d\d*(?:[,.]\d+)*")  # \d+(...), spelled to scan fast (see _regex)
+# _number() checks the grouping of an amount, \d+(?:[,.]\d+)* (see _amounts)
 _GROUPED = re.compile(r"\d{1,3}(?:,\d{2,3})+(?:\.\d+)?")
 _DECIMAL = re.compile(r"\d+(?:\.\d+)?")
 _BIG_MULTS = frozenset(_BIG_MULT_WORDS)
@@ -156,22 +155,43 @@ def _is_letter(c: str) -> bool:
     return c.isalpha() or "\u0900" <= c <= "\u097f"
 
 
+def _amounts(text: str, digits: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans of ``\\d+(?:[,.]\\d+)*`` ("2000", "1,20,000", "12.05.2024") in ``text``, from its
+    digit runs: runs joined by one comma or dot are one amount."""
+    out: list[tuple[int, int]] = []
+    for s, e in digits:
+        if out and s == out[-1][1] + 1 and text[s - 1] in ",.":
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
 def extract_prices(
     view: NormalizedText,
     exclude: Sequence[tuple[int, int]] = (),
     default_currency: str = "INR",
 ) -> list[Price]:
     """Amounts of money, in order. ``exclude`` holds original spans taken by phones and links."""
+    return prices_from_digits(view, digit_runs(view.text), exclude, default_currency)
+
+
+def prices_from_digits(
+    view: NormalizedText,
+    digits: list[tuple[int, int]],
+    exclude: Sequence[tuple[int, int]] = (),
+    default_currency: str = "INR",
+) -> list[Price]:
+    """:func:`extract_prices`, given the digit runs of the view's text (``_regex.digit_runs``)."""
     text = view.text
     out: list[Price] = []
     skip = [(view.to_norm(a), view.to_norm(b)) for a, b in exclude]
-    for m in _NUMBER.finditer(text):
-        s, e = m.span()
+    for s, e in _amounts(text, digits):
         if s > 1 and text[s - 1] in ".," and text[s - 2].isdigit():
             continue  # the tail of "1.2.3" or "12,345,6"
         if skip and any(a <= s < b for a, b in skip):
             continue
-        amount_s = m.group()
+        amount_s = text[s:e]
         pre = _currency_before(text, s)
         post = _AFTER.match(text, e)
         assert post is not None  # every part is optional: it always matches

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from trafficscan.features._regex import search_end, trie
+from trafficscan.features._regex import digit_runs, search_end, trie
 from trafficscan.features.normalize import NormalizedText
 from trafficscan.features.types import Phone
 
@@ -53,12 +53,12 @@ _LETTER_DIGITS = str.maketrans({"o": "0", "i": "1", "l": "1", "s": "5"})
 
 
 _DEV = "\u0900-\u097f"
-# Tokens are found by four small regexes rather than one alternation: each starts with a
+# Tokens are found from runs of digits (_regex.digit_runs, the last digit possibly a keycap,
+# "9️⃣") and by small regexes for words rather than one alternation: each starts with a
 # consuming character class, so ``re`` skips hopeless positions in C (2x faster in total).
 # Left word boundaries are checked in Python (_left_ok) for the same reason.
-# digits, the last one possibly a keycap ("9️⃣"); one plain pattern scans 3x faster than an
-# alternation of the two (and \d\d* faster than \d+, see _regex)
-_DIGIT_TOKEN = re.compile(r"\d\d*(?:\ufe0f?\u20e3)?")
+_KEYCAP = "\u20e3"
+_VS16_KEYCAP = "\ufe0f\u20e3"
 _LATIN_WORDS = {**_DIGIT_WORDS, **{k: "" for k in _MULTIPLIERS if k.isascii()}}
 _WORD_TOKEN = re.compile(rf"{trie(_LATIN_WORDS)}(?![a-z])")
 # The same after one character that is not [a-z]: a word token must start a word (_left_ok),
@@ -288,8 +288,8 @@ def _token_digits(kind: str, text: str) -> str:
     return "0"  # "o" / "oh"
 
 
-def _tokens(text: str) -> list[tuple[str, int, int, str]]:
-    """Digit tokens ``(kind, start, end, text)`` in order.
+def _tokens(text: str, runs: list[tuple[int, int]]) -> list[tuple[str, int, int, str]]:
+    """Digit tokens ``(kind, start, end, text)`` in order; ``runs`` are the digit runs of text.
 
     Kinds: ``d`` digits (any script), ``k`` keycap digit, ``w`` English/Hinglish digit word,
     ``v`` Devanagari digit word, ``m`` multiplier (double/triple), ``l`` letters for digits
@@ -298,16 +298,16 @@ def _tokens(text: str) -> list[tuple[str, int, int, str]]:
     out: list[tuple[str, int, int, str]] = []
     n = len(text)
     last_end = 0
-    for m in _DIGIT_TOKEN.finditer(text):
-        s, e = m.span()
-        tok = m.group()
-        if tok[-1] == "\u20e3":  # keycap: the digits before it are plain, the last one is a keycap
-            ke = len(tok) - 2 if tok[-2] == "\ufe0f" else len(tok) - 1
-            if ke > 1:
-                out.append(("d", s, s + ke - 1, tok[: ke - 1]))
-            out.append(("k", s + ke - 1, e, tok[ke - 1 :]))
-            last_end = e
+    for s, e in runs:
+        if text.startswith(_KEYCAP, e) or text.startswith(_VS16_KEYCAP, e):
+            # keycap: the digits before the last one are plain, the last one is a keycap
+            if e - s > 1:
+                out.append(("d", s, e - 1, text[s : e - 1]))
+            end = e + 1 if text[e] == _KEYCAP else e + 2
+            out.append(("k", e - 1, end, text[e - 1 : end]))
+            last_end = end
             continue
+        tok = text[s:e]
         k = s
         while k > last_end and s - k < 4 and text[k - 1] in "oils":
             k -= 1
@@ -399,11 +399,11 @@ def _may_hold_a_number(text: str, tokens: list[tuple[str, int, int, str]]) -> bo
     return False
 
 
-def _runs(view: NormalizedText) -> list[list[tuple[_Group, str]]]:
+def _runs(view: NormalizedText, digits: list[tuple[int, int]]) -> list[list[tuple[_Group, str]]]:
     """Token groups chained by separators: ``[(group, gap_before), ...]`` per run; none when
-    no run can hold seven digits."""
+    no run can hold seven digits. ``digits`` are the digit runs of the view's text."""
     text = view.text
-    tokens = _tokens(text)
+    tokens = _tokens(text, digits)
     if not _may_hold_a_number(text, tokens):
         return []
     orig = view.original
@@ -474,9 +474,16 @@ def _is_obfuscated(groups: list[tuple[_Group, str]], intl: bool) -> bool:
 
 def extract_phones(view: NormalizedText, region: str = "IN") -> list[Phone]:
     """Every phone number in the contact view, in order, as :class:`Phone` records."""
+    return phones_from_digits(view, digit_runs(view.text), region)
+
+
+def phones_from_digits(
+    view: NormalizedText, digits: list[tuple[int, int]], region: str = "IN"
+) -> list[Phone]:
+    """:func:`extract_phones`, given the digit runs of the view's text (``_regex.digit_runs``)."""
     text = view.text
     phones: list[Phone] = []
-    for run in _runs(view):
+    for run in _runs(view, digits):
         total = sum(len(g.digits) for g, _ in run)
         if total < 7:
             continue
