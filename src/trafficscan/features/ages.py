@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from trafficscan.features._regex import search_end, trie
+from trafficscan.features._regex import digit_runs, search_end, trie
 from trafficscan.features.normalize import NormalizedText
 from trafficscan.features.types import Age
 
@@ -22,7 +22,6 @@ _YEARS = trie(
      "वर्ष", "बरस", "ki umar", "ki umr", "की उम्र"]
 )  # fmt: skip
 # Ages are found number by number (a few per ad) and their context read with anchored regexes.
-_NUMBER = re.compile(r"\d\d*")  # \d+, spelled so that re scans fast (see _regex)
 _KW_BEFORE = re.compile(
     trie(["age", "aged", "ages", "umar", "umr", "umra", "umer", "umeer", "उम्र", "उमर", "आयु"])
     + r"(?:\s?(?:is|of|:|-|=|bas|sirf|only|just|approx\.?|around|between|limit))*\s?$"
@@ -101,11 +100,15 @@ def _may_follow_just(text: str, s: int) -> bool:
 
 def extract_ages(view: NormalizedText) -> list[Age]:
     """Stated ages, in order; a range gives ``low < high``, a single age ``low == high``."""
+    return ages_from_digits(view, digit_runs(view.text))
+
+
+def ages_from_digits(view: NormalizedText, digit_spans: list[tuple[int, int]]) -> list[Age]:
+    """:func:`extract_ages`, given the digit runs of the view's text (``_regex.digit_runs``)."""
     text = view.text
     out: list[Age] = []
     done = 0
-    for m in _NUMBER.finditer(text):
-        s, e = m.span()
+    for s, e in digit_spans:
         if s < done or e - s > 2 or (s > 0 and text[s - 1] in ".,"):
             continue
         after: re.Match[str] | None = _AFTER.match(text, e)  # all optional: always matches
@@ -136,7 +139,7 @@ def extract_ages(view: NormalizedText) -> list[Age]:
                 continue
             start = just.start()
             after = None
-        low = _int(m.group())
+        low = _int(text[s:e])
         high = _int(b) if b else low
         if high < low:
             low, high = high, low

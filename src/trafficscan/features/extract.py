@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trafficscan.features._regex import digit_runs, trie
-from trafficscan.features.ages import extract_ages
+from trafficscan.features.ages import ages_from_digits
 from trafficscan.features.contacts import (
     extract_emails,
     extract_handles,
@@ -459,6 +459,29 @@ def _emojis(text: str) -> list[str]:
     return _EMOJI.findall(text)
 
 
+def _normalized_digits(
+    contact: NormalizedText, norm: NormalizedText, digit_spans: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """The digit runs of the normalised text, from ``digit_spans``, those of the contact view.
+
+    Normalisation never makes a digit (leetspeak turns some into letters). When it moved no
+    character (the two views share their offsets, as for most ads), it only replaced some in
+    place: a run still all digits is still a run, and only a run that lost digits is read again.
+    """
+    if not digit_spans:
+        return []
+    text = norm.text
+    if norm.offsets is not contact.offsets:
+        return digit_runs(text)
+    out: list[tuple[int, int]] = []
+    for s, e in digit_spans:
+        if text[s:e].isdecimal():  # \d is isdecimal
+            out.append((s, e))
+        else:
+            out += [(s + a, s + b) for a, b in digit_runs(text[s:e])]
+    return out
+
+
 def extract(text: str, *, region: str = "IN") -> Features:
     """Normalise ``text`` and run every extractor; ``region`` is the default phone region.
 
@@ -472,8 +495,8 @@ def extract(text: str, *, region: str = "IN") -> Features:
     urls = extract_urls(contact, email_spans)
     # digits inside an e-mail or an ordinary link are not a contact number; a chat link is
     not_phone = email_spans + [(u.start, u.end) for u in urls if not u.messaging]
-    digits = digit_runs(contact.text)  # read once for phones, prices and ages (see _regex)
-    phones = phones_from_digits(contact, digits, region)
+    digit_spans = digit_runs(contact.text)  # read once for phones, prices and ages (see _regex)
+    phones = phones_from_digits(contact, digit_spans, region)
     if phones and not_phone:
         phones = [p for p in phones if not any(p.start < xe and xs < p.end for xs, xe in not_phone)]
     handles = extract_handles(contact, urls, emails, region)
@@ -499,9 +522,10 @@ def extract(text: str, *, region: str = "IN") -> Features:
                     handles.append(Handle(platform, p.e164, p.start, p.end))
         handles.sort(key=lambda h: h.start)
     prices: list[Price] = []
-    if digits:
+    if digit_spans:
         taken = not_phone + [(p.start, p.end) for p in phones] + [(u.start, u.end) for u in urls]
-        prices = prices_from_digits(contact, digits, taken, _REGION_CURRENCY.get(region, "INR"))
+        currency = _REGION_CURRENCY.get(region, "INR")
+        prices = prices_from_digits(contact, digit_spans, taken, currency)
     return Features(
         normalized=norm,
         contact=contact,
@@ -511,8 +535,7 @@ def extract(text: str, *, region: str = "IN") -> Features:
         handles=handles,
         urls=urls,
         prices=prices,
-        # the normalised text has no digit the contact view lacks (it only turns some to letters)
-        ages=extract_ages(norm) if digits else [],
+        ages=ages_from_digits(norm, _normalized_digits(contact, norm, digit_spans)),
         locations=extract_locations(norm),
         persons=_persons(norm),
         emojis=_emojis(text),

@@ -155,11 +155,11 @@ def _is_letter(c: str) -> bool:
     return c.isalpha() or "\u0900" <= c <= "\u097f"
 
 
-def _amounts(text: str, digits: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def _amounts(text: str, digit_spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Spans of ``\\d+(?:[,.]\\d+)*`` ("2000", "1,20,000", "12.05.2024") in ``text``, from its
     digit runs: runs joined by one comma or dot are one amount."""
     out: list[tuple[int, int]] = []
-    for s, e in digits:
+    for s, e in digit_spans:
         if out and s == out[-1][1] + 1 and text[s - 1] in ",.":
             out[-1] = (out[-1][0], e)
         else:
@@ -178,7 +178,7 @@ def extract_prices(
 
 def prices_from_digits(
     view: NormalizedText,
-    digits: list[tuple[int, int]],
+    digit_spans: list[tuple[int, int]],
     exclude: Sequence[tuple[int, int]] = (),
     default_currency: str = "INR",
 ) -> list[Price]:
@@ -186,7 +186,7 @@ def prices_from_digits(
     text = view.text
     out: list[Price] = []
     skip = [(view.to_norm(a), view.to_norm(b)) for a, b in exclude]
-    for s, e in _amounts(text, digits):
+    for s, e in _amounts(text, digit_spans):
         if s > 1 and text[s - 1] in ".," and text[s - 2].isdigit():
             continue  # the tail of "1.2.3" or "12,345,6"
         if skip and any(a <= s < b for a, b in skip):

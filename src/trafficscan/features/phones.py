@@ -288,8 +288,8 @@ def _token_digits(kind: str, text: str) -> str:
     return "0"  # "o" / "oh"
 
 
-def _tokens(text: str, runs: list[tuple[int, int]]) -> list[tuple[str, int, int, str]]:
-    """Digit tokens ``(kind, start, end, text)`` in order; ``runs`` are the digit runs of text.
+def _tokens(text: str, digit_spans: list[tuple[int, int]]) -> list[tuple[str, int, int, str]]:
+    """Digit tokens ``(kind, start, end, text)`` in order, from the digit runs of ``text``.
 
     Kinds: ``d`` digits (any script), ``k`` keycap digit, ``w`` English/Hinglish digit word,
     ``v`` Devanagari digit word, ``m`` multiplier (double/triple), ``l`` letters for digits
@@ -298,7 +298,7 @@ def _tokens(text: str, runs: list[tuple[int, int]]) -> list[tuple[str, int, int,
     out: list[tuple[str, int, int, str]] = []
     n = len(text)
     last_end = 0
-    for s, e in runs:
+    for s, e in digit_spans:
         if text.startswith(_KEYCAP, e) or text.startswith(_VS16_KEYCAP, e):
             # keycap: the digits before the last one are plain, the last one is a keycap
             if e - s > 1:
@@ -399,11 +399,13 @@ def _may_hold_a_number(text: str, tokens: list[tuple[str, int, int, str]]) -> bo
     return False
 
 
-def _runs(view: NormalizedText, digits: list[tuple[int, int]]) -> list[list[tuple[_Group, str]]]:
+def _runs(
+    view: NormalizedText, digit_spans: list[tuple[int, int]]
+) -> list[list[tuple[_Group, str]]]:
     """Token groups chained by separators: ``[(group, gap_before), ...]`` per run; none when
-    no run can hold seven digits. ``digits`` are the digit runs of the view's text."""
+    no run can hold seven digits. ``digit_spans`` are the digit runs of the view's text."""
     text = view.text
-    tokens = _tokens(text, digits)
+    tokens = _tokens(text, digit_spans)
     if not _may_hold_a_number(text, tokens):
         return []
     orig = view.original
@@ -478,12 +480,12 @@ def extract_phones(view: NormalizedText, region: str = "IN") -> list[Phone]:
 
 
 def phones_from_digits(
-    view: NormalizedText, digits: list[tuple[int, int]], region: str = "IN"
+    view: NormalizedText, digit_spans: list[tuple[int, int]], region: str = "IN"
 ) -> list[Phone]:
     """:func:`extract_phones`, given the digit runs of the view's text (``_regex.digit_runs``)."""
     text = view.text
     phones: list[Phone] = []
-    for run in _runs(view, digits):
+    for run in _runs(view, digit_spans):
         total = sum(len(g.digits) for g, _ in run)
         if total < 7:
             continue
