@@ -16,11 +16,13 @@ from trafficscan.features.types import Age
 
 __all__ = ["extract_ages"]
 
-_YEARS = trie(
-    ["yo", "y/o", "y.o", "y.o.", "yr", "yrs", "yr old", "yrs old", "year", "years", "year old",
-     "years old", "year-old", "years-old", "saal", "sal", "sala", "baras", "varsh", "साल",
-     "वर्ष", "बरस", "ki umar", "ki umr", "की उम्र"]
-)  # fmt: skip
+_YEAR_WORDS = [
+    "yo", "y/o", "y.o", "y.o.", "yr", "yrs", "yr old", "yrs old", "year", "years", "year old",
+    "years old", "year-old", "years-old", "saal", "sal", "sala", "baras", "varsh", "साल",
+    "वर्ष", "बरस", "ki umar", "ki umr", "की उम्र",
+]  # fmt: skip
+_YEARS = trie(_YEAR_WORDS)
+_RANGE_SEPS = ["-", "–", "—", "to", "se", "से", "/"]
 # Ages are found number by number (a few per ad) and their context read with anchored regexes.
 _KW_BEFORE = re.compile(
     trie(["age", "aged", "ages", "umar", "umr", "umra", "umer", "umeer", "उम्र", "उमर", "आयु"])
@@ -31,9 +33,12 @@ _JUST_BEFORE = re.compile(trie(_JUST_WORDS) + r"\s(?:turned\s|hui\s)?$")
 # what the text before the whitespace in front of a number ends with when _JUST_BEFORE matches
 _JUST_ENDINGS = (*_JUST_WORDS, "turned", "hui")
 _AFTER = re.compile(
-    r"(?:\s?(?:-|–|—|to|se|से|/)\s?(?P<b>\d{1,2})(?!\d))?"
+    rf"(?:\s?(?:{'|'.join(_RANGE_SEPS)})\s?(?P<b>\d{{1,2}})(?!\d))?"
     rf"(?:\s?(?P<yrs>{_YEARS})(?![a-z]))?"
 )
+# what _AFTER can start with, after one optional whitespace character: most numbers are
+# followed by none of these, and then it matches the empty string (both parts are optional)
+_AFTER_FIRST = frozenset(w[0] for w in _RANGE_SEPS + _YEAR_WORDS)
 _JUST_STOP = re.compile(
     r"\+|\s?(?:min|mins|minutes|hours?|hrs|days?|k\b|km|rs|rupees|girls?|boys?|seats?|slots?|"
     r"left|pcs|pieces|units|people|persons|members|spots|am\b|pm\b|ladies|profiles|photos|pics)"
@@ -106,14 +111,22 @@ def extract_ages(view: NormalizedText) -> list[Age]:
 def ages_from_digits(view: NormalizedText, digit_spans: list[tuple[int, int]]) -> list[Age]:
     """:func:`extract_ages`, given the digit runs of the view's text (``_regex.digit_runs``)."""
     text = view.text
+    n = len(text)
     out: list[Age] = []
     done = 0
     for s, e in digit_spans:
         if s < done or e - s > 2 or (s > 0 and text[s - 1] in ".,"):
             continue
-        after: re.Match[str] | None = _AFTER.match(text, e)  # all optional: always matches
-        assert after is not None
-        b, yrs = after.group("b", "yrs")
+        if e < n and (
+            text[e] in _AFTER_FIRST or (text[e].isspace() and text[e + 1 : e + 2] in _AFTER_FIRST)
+        ):
+            after = _AFTER.match(text, e)  # all optional: always matches
+            assert after is not None
+            b, yrs = after.group("b", "yrs")
+            after_end = after.end()
+        else:
+            b = yrs = None  # what _AFTER would say, matching "" (see _AFTER_FIRST)
+            after_end = e
         start = s
         lo = max(0, s - 30)
         win = text[lo:s]
@@ -127,7 +140,7 @@ def ages_from_digits(view: NormalizedText, digit_spans: list[tuple[int, int]]) -
         elif yrs is not None:
             if s > 0 and text[s - 1].isalpha():
                 continue  # "covid19 years"... a number glued to a word is not an age
-            if _NOT_AGE_AFTER.match(text, after.end()) is not None:
+            if _NOT_AGE_AFTER.match(text, after_end) is not None:
                 continue
             if _NOT_AGE_BEFORE.search(text, max(0, s - 25), s) is not None:
                 continue
@@ -138,7 +151,7 @@ def ages_from_digits(view: NormalizedText, digit_spans: list[tuple[int, int]]) -
             if just is None or _JUST_STOP.match(text, e) is not None:
                 continue
             start = just.start()
-            after = None
+            after_end = e
         low = _int(text[s:e])
         high = _int(b) if b else low
         if high < low:
@@ -149,7 +162,7 @@ def ages_from_digits(view: NormalizedText, digit_spans: list[tuple[int, int]]) -
             continue  # "90 years" is a history, not the age of someone on offer
         if kw is None and yrs is None and not 13 <= low <= 25:
             continue  # "just 5" is not an age; "just 18" is
-        end = after.end() if after is not None and after.end() > e else e
+        end = after_end  # never before e: _AFTER matches at e
         done = end
         out.append(Age(low, high, *view.span(start, end)))
     return out

@@ -87,11 +87,13 @@ _PLATFORM_WORDS = re.compile(
 _AT_HANDLE = re.compile(
     r"@(?<![\w@.]@)(?P<h>[a-z][a-z0-9_.]{1,31}[a-z0-9_]|[a-z][a-z0-9_])(?![\w@])"
 )
+_HANDLE_PLATFORMS = [
+    "instagram", "insta", "ig", "telegram", "tg", "snapchat", "snap", "sc", "facebook", "fb",
+]  # fmt: skip
+_HANDLE_LABELS = ["id", "username", "user name", "user", "handle", "account", "a/c", "profile"]
 _NAMED_HANDLE = re.compile(
     r"(?P<p>"
-    + trie(
-        ["instagram", "insta", "ig", "telegram", "tg", "snapchat", "snap", "sc", "facebook", "fb"]
-    )
+    + trie(_HANDLE_PLATFORMS)
     + r")\s*(?:id|username|user\s?name|user|handle|account|a/c|profile)?\s*[:=\-]+\s*@?"
     r"(?P<h>[a-z][a-z0-9_.]{2,31}[a-z0-9_])(?![\w@])"
 )
@@ -100,8 +102,17 @@ _NAMED_HANDLE = re.compile(
 # (one pattern for all three would stop at every "h" and "w" of the text).
 _URL_HINT = re.compile(rf"\.{_TLD}(?![a-z0-9-])")
 # Substrings without which no spelled-out address can be there (" at ", "at]", "at)", "at}",
-# "at>", "at\n", "\nat "), as one pattern that starts with the literal "at", for the same reason
-_EMAIL_HINT = re.compile(r"at(?:[\])}>\n]|(?<=[ \n]at) )")
+# "at>", "at\n", "\nat "), as one pattern that starts with the literal "at", for the same reason.
+# After " at " comes a closing bracket ("[ at ]"), or the domain: a label, then a dot written
+# one way or another (_DOT), which the English word "at" seldom has after it ("at noon." does).
+_EMAIL_HINT = re.compile(
+    r"at(?:[\])}>\n]"
+    r"|(?<=[ \n]at) \s*(?:[\])}>]|[a-z0-9][a-z0-9-]*(?:\.|\s*[\[({<]|\s+dot\s)))"
+)
+
+# What the text right before the first ":", "=" or "-" of a _NAMED_HANDLE match (and the
+# whitespace there) ends with: a platform, or a label after one ("user\s?name" ends with "name").
+_HANDLE_LABEL_ENDS = (*_HANDLE_PLATFORMS, *_HANDLE_LABELS, "name")
 
 _PLATFORM_ALIASES = {
     "instagram": "instagram", "insta": "instagram", "ig": "instagram",
@@ -284,6 +295,25 @@ def is_bare_domain(url: Url) -> bool:
     return "/" not in v and not v.startswith("www.")
 
 
+def _may_name_handle(text: str) -> bool:
+    """Whether _NAMED_HANDLE can match (a necessary condition): some ":", "=" or "-" follows a
+    platform name or a label, spaces aside.
+
+    Most ads have a dash or a colon and no handle; the few separators are looked at with string
+    calls, where a scan with _NAMED_HANDLE would stop at every i, t, s and f of the text.
+    """
+    for sep in ":=-":
+        k = text.find(sep)
+        while k >= 0:
+            j = k
+            while j > 0 and text[j - 1].isspace():
+                j -= 1
+            if text.endswith(_HANDLE_LABEL_ENDS, 0, j):
+                return True
+            k = text.find(sep, k + 1)
+    return False
+
+
 def extract_handles(
     view: NormalizedText,
     urls: list[Url],
@@ -301,15 +331,16 @@ def extract_handles(
         h = _handle_from_url(u, region)
         if h is not None:
             out.append(h)
-    if "@" not in text and ":" not in text and "-" not in text and "=" not in text:
-        return sorted(out, key=lambda h: h.start)
+    named = _may_name_handle(text)
+    if not named and "@" not in text:
+        return sorted(out, key=lambda h: h.start) if out else out  # most ads
     taken = [(u.start, u.end) for u in urls if not is_bare_domain(u)]
     taken += [(e.start, e.end) for e in emails]
 
     def free(s: int, e: int) -> bool:
         return not any(s < te and ts < e for ts, te in taken)
 
-    for m in _NAMED_HANDLE.finditer(text):
+    for m in _NAMED_HANDLE.finditer(text) if named else ():
         if m.start() > 0 and text[m.start() - 1].isalnum():
             continue  # "big: ..." is not "ig:"
         value = m.group("h").rstrip(".")

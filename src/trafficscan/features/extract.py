@@ -17,6 +17,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from trafficscan.features._regex import digit_runs, trie
@@ -31,7 +32,17 @@ from trafficscan.features.money import prices_from_digits
 from trafficscan.features.normalize import NormalizedText, normalize_both
 from trafficscan.features.phones import phones_from_digits
 from trafficscan.features.places import extract_locations
-from trafficscan.features.types import Age, Email, Handle, Location, Person, Phone, Price, Url
+from trafficscan.features.types import (
+    Age,
+    Email,
+    Handle,
+    Location,
+    Person,
+    Phone,
+    Price,
+    Url,
+    fast_init,
+)
 from trafficscan.rules.model import ENTITY_NAMES as RULE_ENTITY_NAMES
 
 __all__ = ["ENTITY_NAMES", "INR_PER_UNIT", "NUMERIC_FEATURES", "Features", "extract"]
@@ -106,7 +117,6 @@ _EMOJI_RANGE = re.compile("[\u2600-\U0010ffff]")
 _NOT_UPPER = re.compile(r"[^A-ZÀ-ÖØ-ÞА-Я]+")
 _NOT_LETTER = re.compile(r"[\W\d_]+")
 _NOT_DIGIT = re.compile(r"\D\D*")  # \D+, spelled to scan fast (see _regex)
-_ASCII_RUN = re.compile(r"[\x00-\x7f][\x00-\x7f]*")
 _ASCII_CLASS = bytes(
     ord("U") if 65 <= b <= 90 else ord("L") if 97 <= b <= 122 else ord("D") if 48 <= b <= 57
     else ord(".")
@@ -142,16 +152,33 @@ _COUNT_ENDINGS = tuple(_NUMBER_WORDS)
 _ADJECTIVE_ENDINGS = tuple(
     "east" if a.startswith("north") else a for a in _PERSON_ADJECTIVES.split("|")
 )
+
+
+def _from_letter(word: str, at: int) -> str:
+    """A pattern for ``word`` that starts at its letter ``at``, the letters before it checked
+    by a look-behind: the same matches end in the same places, but re stops only at that
+    (rarer) letter. Good for a pattern that is only searched for, as _OFFICE."""
+    return re.escape(word[at:]) + (f"(?<={re.escape(word)})" if at else "")
+
+
+# Each word from a rare letter: re stops at every "f", "d", "v", "p", "k" of the text rather
+# than at every "o", "a", "l", "w" (a quarter of the letters of an English text).
 _OFFICE = re.compile(
-    trie(
-        ["office", "address", "pvt ltd", "pvt. ltd", "pvt.ltd", "private limited", "llp",
-         "plot no", "plotno", "floor", "walk-in interview", "walk in interview",
-         "walkin interview", "कार्यालय", "ऑफिस", "पता"]
+    "(?:"
+    + "|".join(
+        _from_letter(word, at)
+        for word, at in [
+            ("office", 1), ("address", 1), ("pvt ltd", 1), ("pvt. ltd", 1), ("pvt.ltd", 1),
+            ("private limited", 3), ("llp", 2), ("plot no", 0), ("plotno", 0), ("floor", 0),
+            ("walk-in interview", 3), ("walk in interview", 3), ("walkin interview", 3),
+            ("कार्यालय", 0), ("ऑफिस", 0), ("पता", 0),
+        ]
     )
-    + r"(?![a-z])"
+    + r")(?![a-z])"
 )  # fmt: skip
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Features:
     """Everything extracted from one ad; spans are spans of ``normalized.original``."""
@@ -233,9 +260,12 @@ class Features:
         Whole-ad predicates (``messaging_only_contact``, ``multiple_phones``) return the spans
         of the contacts concerned. Raises ``KeyError`` for a name not in :data:`ENTITY_NAMES`.
         """
-        fn = _ENTITY_SPANS.get(name)
-        if fn is None:
+        entry = _ENTITY_SPANS.get(name)
+        if entry is None:
             raise KeyError(f"unknown entity {name!r}; known: {', '.join(ENTITY_NAMES)}")
+        source, fn = entry
+        if not source(self):
+            return []  # nothing of that kind: most ads, for most names
         return sorted(set(fn(self)))
 
     def numeric(self) -> dict[str, float]:
@@ -310,20 +340,23 @@ def _count_words(text: str) -> int:
 def _char_counts(text: str) -> tuple[int, int, int]:
     """(letters, capitals, digits) of ``text``, as ``_NOT_LETTER``, ``_NOT_UPPER`` and
     ``_NOT_DIGIT`` would count them (see the tables above)."""
-    classes = text.encode("utf-8", "surrogatepass").translate(_ASCII_CLASS)
+    enc = text.encode("utf-8", "surrogatepass")
+    classes = enc.translate(_ASCII_CLASS)
     upper = classes.count(b"U")
     letters = upper + classes.count(b"L")
     digits = classes.count(b"D")
     if not text.isascii():
-        rest = _ASCII_RUN.sub("", text)
+        # the non-ASCII characters in order: the UTF-8 without its ASCII bytes (a C call)
+        rest = enc.translate(None, _ASCII_BYTES)
         counts = _rest_counts.get(rest)
         if counts is None:
+            chars = rest.decode("utf-8", "surrogatepass")
             counts = (
-                len(_NOT_LETTER.sub("", rest)),
-                len(_NOT_UPPER.sub("", rest)),
-                len(_NOT_DIGIT.sub("", rest)),
+                len(_NOT_LETTER.sub("", chars)),
+                len(_NOT_UPPER.sub("", chars)),
+                len(_NOT_DIGIT.sub("", chars)),
             )
-            if len(rest) <= 16 and len(_rest_counts) < 4096:
+            if len(rest) <= 48 and len(_rest_counts) < 4096:
                 _rest_counts[rest] = counts
         letters += counts[0]
         upper += counts[1]
@@ -332,8 +365,10 @@ def _char_counts(text: str) -> tuple[int, int, int]:
 
 
 # The non-ASCII characters of most ads are a dash or two and a rupee sign: their counts are
-# kept for short strings of them (at most 4,096 of them, a few hundred KiB).
-_rest_counts: dict[str, tuple[int, int, int]] = {}
+# kept for short strings of them (UTF-8 of at most 48 bytes, at most 4,096 of them: a few
+# hundred KiB).
+_rest_counts: dict[bytes, tuple[int, int, int]] = {}
+_ASCII_BYTES = bytes(range(128))
 
 
 def _unique(items: Iterable[Any]) -> list[Any]:
@@ -385,23 +420,34 @@ def _messaging_only(f: Features) -> list[tuple[int, int]]:
     return f.messaging_contacts() if f.messaging_only_contact else []
 
 
-_ENTITY_SPANS: dict[str, Callable[[Features], list[tuple[int, int]]]] = {
-    "minor_age": lambda f: [(a.start, a.end) for a in f.ages if a.low < 18],
-    "young_age": lambda f: [(a.start, a.end) for a in f.ages if _is_young(a)],
-    "foreign_destination": lambda f: [(x.start, x.end) for x in f.locations if x.foreign],
-    "scam_hub": lambda f: [(x.start, x.end) for x in f.locations if x.scam_hub],
-    "messaging_only_contact": _messaging_only,
-    "obfuscated_phone": lambda f: [(p.start, p.end) for p in f.phones if p.obfuscated],
-    "multiple_phones": _multiple_phones,
-    "price": lambda f: [(p.start, p.end) for p in f.prices],
-    "foreign_currency": lambda f: [(p.start, p.end) for p in f.prices if p.currency != "INR"],
-    "phone": lambda f: [(p.start, p.end) for p in f.phones],
-    "email": lambda f: [(e.start, e.end) for e in f.emails],
-    "handle": lambda f: [(h.start, h.end) for h in f.handles],
-    "url": lambda f: [(u.start, u.end) for u in f.urls],
-    "age": lambda f: [(a.start, a.end) for a in f.ages],
-    "location": lambda f: [(x.start, x.end) for x in f.locations],
-    "person": lambda f: [(p.start, p.end) for p in f.persons],
+_Spans = Callable[[Features], list[tuple[int, int]]]
+_ages, _locations, _phones = attrgetter("ages"), attrgetter("locations"), attrgetter("phones")
+_prices = attrgetter("prices")
+# name -> (what it is read from, its spans): when the first is empty, so are the spans, which
+# one C call tells for most names of most ads
+_ENTITY_SPANS: dict[str, tuple[Callable[[Features], Any], _Spans]] = {
+    "minor_age": (_ages, lambda f: [(a.start, a.end) for a in f.ages if a.low < 18]),
+    "young_age": (_ages, lambda f: [(a.start, a.end) for a in f.ages if _is_young(a)]),
+    "foreign_destination": (
+        _locations,
+        lambda f: [(x.start, x.end) for x in f.locations if x.foreign],
+    ),
+    "scam_hub": (_locations, lambda f: [(x.start, x.end) for x in f.locations if x.scam_hub]),
+    "messaging_only_contact": (lambda f: f.handles or f.phones, _messaging_only),
+    "obfuscated_phone": (_phones, lambda f: [(p.start, p.end) for p in f.phones if p.obfuscated]),
+    "multiple_phones": (_phones, _multiple_phones),
+    "price": (_prices, lambda f: [(p.start, p.end) for p in f.prices]),
+    "foreign_currency": (
+        _prices,
+        lambda f: [(p.start, p.end) for p in f.prices if p.currency != "INR"],
+    ),
+    "phone": (_phones, lambda f: [(p.start, p.end) for p in f.phones]),
+    "email": (attrgetter("emails"), lambda f: [(e.start, e.end) for e in f.emails]),
+    "handle": (attrgetter("handles"), lambda f: [(h.start, h.end) for h in f.handles]),
+    "url": (attrgetter("urls"), lambda f: [(u.start, u.end) for u in f.urls]),
+    "age": (_ages, lambda f: [(a.start, a.end) for a in f.ages]),
+    "location": (_locations, lambda f: [(x.start, x.end) for x in f.locations]),
+    "person": (attrgetter("persons"), lambda f: [(p.start, p.end) for p in f.persons]),
 }
 assert tuple(_ENTITY_SPANS) == ENTITY_NAMES
 
@@ -490,11 +536,14 @@ def extract(text: str, *, region: str = "IN") -> Features:
     if not isinstance(text, str):
         raise TypeError(f"extract() needs a str, not {type(text).__name__}")
     contact, norm = normalize_both(text)
+    # Most ads have no e-mail, link or phone: the empty cases below cost a truth test each.
     emails = extract_emails(contact)
-    email_spans = [(e.start, e.end) for e in emails]
+    email_spans = [(e.start, e.end) for e in emails] if emails else []
     urls = extract_urls(contact, email_spans)
     # digits inside an e-mail or an ordinary link are not a contact number; a chat link is
-    not_phone = email_spans + [(u.start, u.end) for u in urls if not u.messaging]
+    not_phone = email_spans
+    if urls:
+        not_phone = email_spans + [(u.start, u.end) for u in urls if not u.messaging]
     digit_spans = digit_runs(contact.text)  # read once for phones, prices and ages (see _regex)
     phones = phones_from_digits(contact, digit_spans, region)
     if phones and not_phone:
@@ -523,21 +572,29 @@ def extract(text: str, *, region: str = "IN") -> Features:
         handles.sort(key=lambda h: h.start)
     prices: list[Price] = []
     if digit_spans:
-        taken = not_phone + [(p.start, p.end) for p in phones] + [(u.start, u.end) for u in urls]
+        taken = not_phone
+        if phones or urls:
+            taken = (
+                not_phone + [(p.start, p.end) for p in phones] + [(u.start, u.end) for u in urls]
+            )
         currency = _REGION_CURRENCY.get(region, "INR")
         prices = prices_from_digits(contact, digit_spans, taken, currency)
+        ages = ages_from_digits(norm, _normalized_digits(contact, norm, digit_spans))
+    else:
+        ages = []  # normalisation never makes a digit
+    # positional: matching 13 keywords to parameters costs about as much as the __init__ itself
     return Features(
-        normalized=norm,
-        contact=contact,
-        region=region,
-        phones=phones,
-        emails=emails,
-        handles=handles,
-        urls=urls,
-        prices=prices,
-        ages=ages_from_digits(norm, _normalized_digits(contact, norm, digit_spans)),
-        locations=extract_locations(norm),
-        persons=_persons(norm),
-        emojis=_emojis(text),
-        office_address=_OFFICE.search(norm.text) is not None,
+        norm,  # normalized
+        contact,
+        region,
+        phones,
+        emails,
+        handles,
+        urls,
+        prices,
+        ages,
+        extract_locations(norm),
+        _persons(norm),
+        _emojis(text),
+        _OFFICE.search(norm.text) is not None,  # office_address
     )

@@ -79,10 +79,17 @@ _WORD_LENGTHS: dict[str, tuple[int, ...]] = {
     last: tuple(sorted({len(w) for w in _WORDS_BEFORE if w[-1] == last}))
     for last in {w[-1] for w in _WORDS_BEFORE}
 }
+# their last two characters (every one is two or more long): the word before most amounts
+# ("age", "the", "for") is ruled out by one set lookup
+_WORD_ENDINGS = frozenset(w[-2:] for w in _WORDS_BEFORE)
+assert min(map(len, _WORDS_BEFORE)) >= 2
 _AFTER = re.compile(
     rf"(?:\s?(?P<mul>{trie(_MULT)})(?![{_L}]))?"
     rf"(?:\s?(?P<cur>{trie(CURRENCY_WORDS)})(?![{_L}])|(?P<dash>\s?/-))?"
 )
+# what _AFTER can start with, after one optional whitespace character: most amounts are
+# followed by none of these, and then it matches the empty string (every part is optional)
+_AFTER_FIRST = frozenset({w[0] for w in _MULT} | {w[0] for w in CURRENCY_WORDS} | {"/"})
 _UNIT = re.compile(
     rf"\s?(?:/|per|a|an|each|for\s(?:one|1|a|an|the))?\s?(?P<unit>{trie(_UNITS)})(?![{_L}])"
 )
@@ -105,6 +112,8 @@ _BIG_MULTS = frozenset(_BIG_MULT_WORDS)
 
 def _number(text: str) -> float | None:
     """The value of "2000", "1,20,000", "1.5" (any script's digits); None for "12.05.2024"."""
+    if text.isascii() and text.isdecimal():
+        return float(text)  # the usual amount, ASCII digits only: no pattern needed
     if not (_DECIMAL.fullmatch(text) or ("," in text and _GROUPED.fullmatch(text))):
         return None
     if not text.isascii():
@@ -133,6 +142,8 @@ def _currency_before(text: str, s: int) -> tuple[str, int] | None:
     # The word before is the run of letters ending at k. Only a currency word can matter, so
     # only the lengths of those ending with this letter are tried: the run is that long when
     # the slice is such a word (all letters) and no letter stands before it.
+    if k < 2 or text[k - 2 : k] not in _WORD_ENDINGS:
+        return None  # no currency word ends here
     for n in _WORD_LENGTHS.get(text[k - 1], ()):
         j = k - n
         if j < 0:
@@ -158,6 +169,8 @@ def _is_letter(c: str) -> bool:
 def _amounts(text: str, digit_spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Spans of ``\\d+(?:[,.]\\d+)*`` ("2000", "1,20,000", "12.05.2024") in ``text``, from its
     digit runs: runs joined by one comma or dot are one amount."""
+    if len(digit_spans) == 1:
+        return digit_spans
     out: list[tuple[int, int]] = []
     for s, e in digit_spans:
         if out and s == out[-1][1] + 1 and text[s - 1] in ",.":
@@ -184,8 +197,9 @@ def prices_from_digits(
 ) -> list[Price]:
     """:func:`extract_prices`, given the digit runs of the view's text (``_regex.digit_runs``)."""
     text = view.text
+    n = len(text)
     out: list[Price] = []
-    skip = [(view.to_norm(a), view.to_norm(b)) for a, b in exclude]
+    skip = [(view.to_norm(a), view.to_norm(b)) for a, b in exclude] if exclude else []
     for s, e in _amounts(text, digit_spans):
         if s > 1 and text[s - 1] in ".," and text[s - 2].isdigit():
             continue  # the tail of "1.2.3" or "12,345,6"
@@ -193,9 +207,16 @@ def prices_from_digits(
             continue
         amount_s = text[s:e]
         pre = _currency_before(text, s)
-        post = _AFTER.match(text, e)
-        assert post is not None  # every part is optional: it always matches
-        mul, cur, dash = post.group("mul", "cur", "dash")
+        if e < n and (
+            text[e] in _AFTER_FIRST or (text[e].isspace() and text[e + 1 : e + 2] in _AFTER_FIRST)
+        ):
+            post = _AFTER.match(text, e)
+            assert post is not None  # every part is optional: it always matches
+            mul, cur, dash = post.group("mul", "cur", "dash")
+            post_end = post.end()
+        else:
+            mul = cur = dash = None  # what _AFTER would say (see _AFTER_FIRST)
+            post_end = e
         start = s
         if pre is not None:
             currency = CURRENCY_WORDS[pre[0]]
@@ -220,7 +241,7 @@ def prices_from_digits(
         if pre is None and cur is None and dash is None and mul is None:
             end = e
         else:
-            end = max(post.end(), e)
+            end = max(post_end, e)
         amount = _number(amount_s)
         if amount is None:
             continue

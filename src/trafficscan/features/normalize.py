@@ -28,6 +28,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from operator import itemgetter
 
+from trafficscan.features.types import fast_init
+
 __all__ = ["NormalizedText", "contact_view", "normalize", "normalize_both"]
 
 
@@ -36,6 +38,7 @@ def _is_trailing_mark(ch: str) -> bool:
     return unicodedata.category(ch) in ("Mn", "Me", "Mc") or ch in "\ufe0e\ufe0f"
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class NormalizedText:
     """Normalised text plus the map back to the original.
@@ -158,8 +161,9 @@ def _frozen(offs: _Offsets, n_original: int) -> tuple[int, ...]:
     return (*offs, n_original)
 
 
-def _contact(original: str) -> tuple[str, _Offsets]:
-    """The contact view as (text, offsets without the final sentinel, or None for one-to-one)."""
+def _contact(original: str) -> tuple[str, _Offsets, str | None]:
+    """The contact view as (text, offsets without the final sentinel, or None for one-to-one,
+    the text with its line breaks made spaces when that is printable, else None)."""
     if original.isascii():
         text, offs = original.lower(), None
     else:
@@ -171,15 +175,16 @@ def _contact(original: str) -> tuple[str, _Offsets]:
             text, offs = _fold_slow(original)
     # every invisible character is unprintable, and the line break (not one of them) is the only
     # unprintable character of most ads: C calls spare the search for them
-    if (
-        not text.isprintable()
-        and not text.replace("\n", " ").isprintable()
-        and _INVISIBLE.search(text) is not None
-    ):
+    if text.isprintable():
+        return text, offs, text
+    flat = text.replace("\n", " ")
+    if flat.isprintable():
+        return text, offs, flat
+    if _INVISIBLE.search(text) is not None:
         if offs is None:
             offs = list(range(len(text)))
         text, offs = _rewrite(text, offs, _INVISIBLE, _drop_invisible)
-    return text, offs
+    return text, offs, None
 
 
 # --------------------------------------------------------------------------------------------
@@ -244,12 +249,30 @@ _SEP = r"[ .\-_*·•]"
 # the left boundary (no [\w@$] before) is checked by _join_edits
 _JOIN = re.compile(rf"[a-z](?P<sep>{_SEP})[a-z](?:(?P=sep)[a-z])+(?!\w)")
 _JOIN_HINT = re.compile(rf"{_SEP}[a-z]{_SEP}[a-z]")  # found one character into every run
+# The hint of a run with its one separator twice, and then no word character (the run ends or
+# goes on with the separator): " e w" of "n e w". Each starts with a literal, which re looks
+# for faster than a class; together they tell that most texts have no run at all ("a good"
+# has a _JOIN_HINT match, no _SPACE_HINT one).
+_SPACE_HINT = re.compile(r" [a-z] [a-z](?!\w)")
+_DOT_HINT = re.compile(r"\.[a-z]\.[a-z](?!\w)")
+_DASH_HINT = re.compile(r"-[a-z]-[a-z](?!\w)")
 # a leet digit/symbol or a homoglyph: the word around it is examined in Python (the class
 # repeated as [...][...]*, not [...]+, so that re scans fast: see _regex)
 _LEET_CHAR = f"[013457@$!{_HOMO_CLASS}]"
 _LEET_HIT = re.compile(f"{_LEET_CHAR}{_LEET_CHAR}*")
 _ODD_WS = re.compile(r"\s{2,}|[^\S ]")
 _REPEATED_PUNCT = re.compile(rf"([{_PUNCT}])\1+")
+
+# Whether _leet_edits or _REPEATED_PUNCT can find anything (a necessary condition, in one scan
+# that starts with a class, so that re only stops at those characters). _leet_edits only
+# rewrites a word from a hit that is a homoglyph, "@" or "$"; a leet digit right after a letter
+# or "_" (one after a space or a digit starts a number, or a word that starts with a digit: both
+# are left alone); or "!" after a word character or before one (after more "!"). Most ads have
+# neither that nor a punctuation mark twice, only numbers and single punctuation.
+_MAY_EDIT = re.compile(
+    rf"[013457$!{_PUNCT}{_HOMO_CLASS}]"
+    rf"(?:(?<=[@${_HOMO_CLASS}])|(?<=[^\W\d][013457])|(?<=\w!)|(?<=!)!*\w|(?<=([{_PUNCT}]))\1)"
+)
 
 # (start, end, replacement, sources): sources[k] is the index in the text that replacement
 # character k comes from; None for an in-place rewrite (same length, character k from start + k),
@@ -341,7 +364,16 @@ def _join_edits(text: str) -> list[_Edit]:
     Every run has a ``_JOIN_HINT`` match one character after its start, so the run is only
     tried there: the same leftmost, non-overlapping matches as ``_JOIN.finditer`` with the
     left boundary ``(?<![\\w@$])`` in the pattern, which would make ``re`` try every position.
+    Before that, a hint with one separator twice (``_SPACE_HINT``...) or one of the rare
+    separators must be there at all.
     """
+    if not (
+        _SPACE_HINT.search(text, 1) is not None
+        or ("." in text and _DOT_HINT.search(text, 1) is not None)
+        or ("-" in text and _DASH_HINT.search(text, 1) is not None)
+        or "_" in text or "*" in text or "·" in text or "•" in text
+    ):  # fmt: skip
+        return []  # no run (the usual case)
     edits: list[_Edit] = []
     hint = _JOIN_HINT.search(text, 1)
     while hint is not None:
@@ -401,16 +433,18 @@ def _apply(text: str, offs: _Offsets, edits: list[_Edit]) -> tuple[str, _Offsets
     return "".join(out), new_offs
 
 
-def _full(text: str, offs: _Offsets) -> tuple[str, _Offsets]:
+def _full(text: str, offs: _Offsets, flat: str | None = None) -> tuple[str, _Offsets]:
     """The normalised text from the contact view; ``offs`` is returned as it is when no
-    rewrite moved a character (it may then be shared with the contact view)."""
+    rewrite moved a character (it may then be shared with the contact view). ``flat`` is
+    ``text`` with its line breaks made spaces when the caller knows that to be printable."""
     n = len(text)
     edits = _join_edits(text)
-    edits += _leet_edits(text)
     later: list[_Edit] = []  # after the whitespace edits: the first of two at one start wins
-    for m in _REPEATED_PUNCT.finditer(text):
-        s, e = m.span()
-        later.append((s, e, text[s], (s,)))
+    if _MAY_EDIT.search(text) is not None:
+        edits += _leet_edits(text)
+        for m in _REPEATED_PUNCT.finditer(text):
+            s, e = m.span()
+            later.append((s, e, text[s], (s,)))
     if n and text[0] == " ":
         later.append((0, 1, "", ()))
     if n > 1 and text[-1] == " ":
@@ -419,12 +453,13 @@ def _full(text: str, offs: _Offsets) -> tuple[str, _Offsets]:
     # breaks made spaces is printable, has no double space and neither starts nor ends with one,
     # the only whitespace to fold is lone line breaks inside it, each a space in place: C calls
     # tell, and the usual ad (a title, a line break, a body) needs nothing else.
-    flat = text.replace("\n", " ")
+    if flat is None:
+        flat = text.replace("\n", " ")
+        printable = flat.isprintable()
+    else:
+        printable = True
     lone_breaks = (
-        "  " not in flat
-        and flat.isprintable()
-        and not flat.startswith(" ")
-        and not flat.endswith(" ")
+        printable and "  " not in flat and not flat.startswith(" ") and not flat.endswith(" ")
     )
     if lone_breaks and not edits and not later:
         return flat, offs
@@ -438,7 +473,7 @@ def _full(text: str, offs: _Offsets) -> tuple[str, _Offsets]:
 
 def contact_view(original: str) -> NormalizedText:
     """NFKC + casefold + invisible characters removed: the text contacts and prices are read from."""
-    text, offs = _contact(original)
+    text, offs, _ = _contact(original)
     return NormalizedText(original, text, _frozen(offs, len(original)))
 
 
@@ -450,9 +485,9 @@ def normalize(original: str) -> NormalizedText:
 
 def normalize_both(original: str) -> tuple[NormalizedText, NormalizedText]:
     """``(contact_view(original), normalize(original))``, sharing the work of the first pass."""
-    text, offs = _contact(original)
+    text, offs, flat = _contact(original)
     contact = NormalizedText(original, text, _frozen(offs, len(original)))
-    full_text, full_offs = _full(text, offs)
+    full_text, full_offs = _full(text, offs, flat)
     # an offset map the rewrites left alone is shared (tuples are immutable)
     full_offsets = contact.offsets if full_offs is offs else _frozen(full_offs, len(original))
     return contact, NormalizedText(original, full_text, full_offsets)

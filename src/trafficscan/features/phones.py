@@ -59,6 +59,7 @@ _DEV = "\u0900-\u097f"
 # Left word boundaries are checked in Python (_left_ok) for the same reason.
 _KEYCAP = "\u20e3"
 _VS16_KEYCAP = "\ufe0f\u20e3"
+_KEYCAPS = (_KEYCAP, _VS16_KEYCAP)
 _LATIN_WORDS = {**_DIGIT_WORDS, **{k: "" for k in _MULTIPLIERS if k.isascii()}}
 _WORD_TOKEN = re.compile(rf"{trie(_LATIN_WORDS)}(?![a-z])")
 # The same after one character that is not [a-z]: a word token must start a word (_left_ok),
@@ -144,9 +145,12 @@ def _context_kinds(window: str) -> set[str]:
 
 _SENTENCE_END = re.compile(r"[.!?;\n।]")
 _CLAUSE_END = re.compile(r"[.!?;\n।,/|]|\sor\s|\saur\s|\sand\s")
+# Every branch starts with a letter, so re only stops at those (a branch that starts with a
+# group makes it try every position); each names "call" or "only".
 _NO_CALL = re.compile(
     r"no\s+calls?|don'?t\s+call|calls?\s+not\s+(?:allowed|accepted)|call\s+nahi|only\s+(?:on\s+)?"
-    r"(?:whats\s?app|wa|telegram|tg|msg|message|text)|(?:whats\s?app|telegram|msg|text)\s+only"
+    r"(?:whats\s?app|wa|telegram|tg|msg|message|text)"
+    r"|whats\s?app\s+only|telegram\s+only|msg\s+only|text\s+only"
 )
 
 
@@ -299,7 +303,7 @@ def _tokens(text: str, digit_spans: list[tuple[int, int]]) -> list[tuple[str, in
     n = len(text)
     last_end = 0
     for s, e in digit_spans:
-        if text.startswith(_KEYCAP, e) or text.startswith(_VS16_KEYCAP, e):
+        if text.startswith(_KEYCAPS, e):
             # keycap: the digits before the last one are plain, the last one is a keycap
             if e - s > 1:
                 out.append(("d", s, e - 1, text[s : e - 1]))
@@ -419,7 +423,9 @@ def _runs(
     native: frozenset[int] | None = None
     for kind, s, e, tok in tokens:
         gap = text[prev_end:s] if prev_end >= 0 else ""
-        joined = prev_end >= 0 and (gap == " " or gap == "" or _GAP.fullmatch(gap) is not None)
+        joined = prev_end >= 0 and (
+            gap == " " or gap == "" or (len(gap) <= 6 and _GAP.fullmatch(gap) is not None)
+        )  # _GAP takes at most six characters
         if not joined and prev_end >= 0 and cur and "o" in gap:
             og = _O_GAP.fullmatch(gap)
             if og is not None:  # "nine o o eight": each lone "o"/"oh" is a zero
@@ -441,10 +447,10 @@ def _runs(
             pending_mult = _MULTIPLIERS[tok]
             mult_start = s
             continue
-        digits = _token_digits(kind, tok)
+        digits = tok if kind == "d" and tok.isascii() else _token_digits(kind, tok)
         real = kind not in ("l", "o")
         piece = orig[offs[s] : offs[e - 1] + 1]
-        plain = kind == "d" and text[s:e].isascii() and text[s:e] == piece
+        plain = kind == "d" and tok.isascii() and tok == piece
         if kind == "d" and not plain and not piece.isascii() and len(piece) == e - s:
             if native is None:
                 native = _native_blocks(orig)
@@ -526,15 +532,8 @@ def phones_from_digits(
             j, e164, country, cand_intl = found
             cstart = first.start - (plus_len if cand_intl else 0)
             start, end = view.span(cstart, run[j][0].end)
-            phones.append(
-                Phone(
-                    e164=e164,
-                    start=start,
-                    end=end,
-                    obfuscated=_is_obfuscated(run[i : j + 1], cand_intl),
-                    country=country,
-                )
-            )
+            obfuscated = _is_obfuscated(run[i : j + 1], cand_intl)
+            phones.append(Phone(e164, start, end, obfuscated, country))
             i = j + 1
     if phones:
         phones = _tag_platforms(view, phones)
@@ -566,7 +565,11 @@ def _tag_platforms(view: NormalizedText, phones: list[Phone]) -> list[Phone]:
         voice = True
         if platforms:
             if no_call_anywhere is None:
-                no_call_anywhere = _NO_CALL.search(text) is not None
+                no_call_anywhere = ("call" in text or "only" in text) and (
+                    _NO_CALL.search(text) is not None
+                )
             voice = "call" in kinds and not no_call_anywhere and _NO_CALL.search(window) is None
-        out.append(Phone(p.e164, p.start, p.end, p.obfuscated, p.country, tuple(platforms), voice))
+        if platforms:
+            p = Phone(p.e164, p.start, p.end, p.obfuscated, p.country, tuple(platforms), voice)
+        out.append(p)  # else as it is: no platform, offered for calls
     return out
