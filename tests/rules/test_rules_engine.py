@@ -156,10 +156,15 @@ def test_requires_alone_does_not_trigger(make_rules):
     rs = make_rules(
         rule_yaml(
             "t.req2", 'patterns:\n  - keywords: ["massage"]\nrequires:\n  - keywords: ["extras"]'
-        )
+        ),
+        rule_yaml(
+            "t.req3", "patterns:\n  - keywords: [\"visa\"]\nrequires:\n  - regex: '\\bfee \\d+'"
+        ),
     )
     assert rs.match(features("extras available")) == []
     assert rs.match(features("massage with extras"))
+    assert rs.match(features("fee 5000 only")) == []  # a regex used only in requires
+    assert spans(rs.match(features("visa, fee 5000")), "t.req3") == [("visa", 0, 4), ("fee 5000", 6, 14)]
 
 
 def test_each_span_listed_once_in_order(make_rules):
@@ -241,11 +246,17 @@ def test_one_automaton_for_all_phrases(make_rules):
 
 
 def test_many_regexes_and_no_trigger_no_evaluation(make_rules):
-    words = [f"zq{chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(60)]
+    # 150 regexes: more than one re2.Set holds (engine._SET_SIZE), so hits come from several
+    words = [f"zq{chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(150)]
     body = "patterns:\n" + "".join(f"  - regex: '\\b{w}\\b'\n" for w in words)
     rs = make_rules(rule_yaml("t.many", body))
-    text = f"{words[7]} and {words[59]}"
-    assert spans(rs.match(features(text)), "t.many") == [(words[7], 0, 4), (words[59], 9, 13)]
+    picked = [0, 7, 59, 64, 130, 149]
+    text = " ".join(words[i] for i in picked)
+    assert spans(rs.match(features(text)), "t.many") == [
+        (words[i], 5 * n, 5 * n + 4) for n, i in enumerate(picked)
+    ]
+    for i in range(150):  # each regex alone, whichever set it landed in
+        assert spans(rs.match(features(f"x {words[i]} y")), "t.many") == [(words[i], 2, 6)]
     assert rs.match(features("nothing here")) == []
 
 

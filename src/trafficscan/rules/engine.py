@@ -58,6 +58,16 @@ def is_word_char(ch: str) -> bool:
     return _WORD_CHAR_RE.match(ch) is not None
 
 
+#: is_word_char of each character seen so far: ads use a few hundred distinct characters,
+#: and a dict lookup is several times cheaper than a regex call per phrase hit.
+_IS_WORD: dict[str, bool] = {}
+
+
+def _is_word(ch: str) -> bool:
+    w = _IS_WORD[ch] = is_word_char(ch)
+    return w
+
+
 @functools.lru_cache(maxsize=65_536)  # the loader checks each phrase, then the engine stores it
 def normalize_phrase(phrase: str) -> str:
     """A keyword as the automaton stores it: normalised exactly like ad text, spaces folded.
@@ -77,11 +87,12 @@ def _re2_options(max_mem: int | None = None) -> re2.Options:
 
 
 _OPTIONS = _re2_options()
-# The set of every rule's regex is one big DFA, built lazily as ads are read. With RE2's default
-# 8 MiB budget the DFA cache keeps overflowing and RE2 falls back to slower engines: 60 µs an
-# ad with the bundled packs, against 10-20 µs with 32 MiB (3 µs once warm on repeated text).
-# 64 MiB was no faster on 40,000 ads and grew peak memory by 30 MB (benchmarks/README.md).
-_SET_OPTIONS = _re2_options(max_mem=32 << 20)
+# A set of regexes is one DFA, built lazily as ads are read, and the bounded gaps of the bundled
+# regexes ([^.]{0,40}) give it many states. With RE2's default 8 MiB budget the DFA cache of one
+# set of all 130 kept overflowing: 70 µs an ad, 20 µs with 32 MiB. Three sets of at most 64
+# regexes with 16 MiB each: 12 µs (measured on 20,000 generated ads, benchmarks/README.md).
+_SET_SIZE = 64
+_SET_OPTIONS = _re2_options(max_mem=16 << 20)
 
 
 def compile_regex(pattern: str) -> Any:
@@ -122,34 +133,6 @@ class _CRule:
     patterns: tuple[_CPattern, ...]
     requires: tuple[_CPattern, ...]
     unless: frozenset[int]
-    gate: _Gate
-
-
-@dataclass(frozen=True, slots=True)
-class _Gate:
-    """What must be present for any pattern of a rule to match: one of the keywords or of the
-    ``near`` partners (a ``near`` term alone made the rule a candidate, it cannot fire), one
-    of its regexes, or one of its entities. Most candidate rules stop here."""
-
-    phrases: frozenset[int]
-    regexes: frozenset[int]
-    entities: tuple[str, ...]
-
-    @classmethod
-    def of(cls, patterns: tuple[_CPattern, ...]) -> _Gate:
-        phrases: set[int] = set()
-        regexes: set[int] = set()
-        entities: list[str] = []
-        for p in patterns:
-            if p.kind == _KW:
-                phrases |= p.phrases
-            elif p.kind == _RX:
-                regexes.add(p.regex)
-            elif p.entity is not None:  # an entity pattern, or a near with_entity
-                entities.append(p.entity)
-            else:
-                phrases |= p.with_phrases
-        return cls(frozenset(phrases), frozenset(regexes), tuple(dict.fromkeys(entities)))
 
 
 class _Compiled:
@@ -160,22 +143,39 @@ class _Compiled:
         self.regex_ids: dict[str, int] = {}
         self.regexes: list[Any] = []
         self.rules: list[_CRule] = []
-        self.by_phrase: dict[int, list[int]] = {}
-        self.by_regex: dict[int, list[int]] = {}
-        self.by_entity: dict[str, list[int]] = {}
+        # Indexes that find, in a few set operations, exactly the rules with at least one
+        # pattern that can match (a keyword present; a ``near`` term AND one of its partners
+        # present; a regex or an entity found). Only those rules are evaluated.
+        self.by_phrase: dict[int, set[int]] = {}  # keyword -> rules
+        self.by_regex: dict[int, set[int]] = {}
+        self.by_entity: dict[str, set[int]] = {}  # entity pattern -> rules
+        self.near_by_term: dict[int, set[int]] = {}  # near term -> near patterns
+        self.near_by_with: dict[int, set[int]] = {}  # near partner -> near patterns
+        self.near_entity: dict[int, str] = {}  # near pattern -> its with_entity
+        self.near_rule: list[int] = []  # near pattern -> rule
         for index, rule in enumerate(rules):
             patterns = tuple(self._pattern(p) for p in rule.patterns)
             requires = tuple(self._pattern(p) for p in rule.requires)
             unless = frozenset(self._phrase(w) for w in rule.unless)
-            self.rules.append(_CRule(rule, patterns, requires, unless, _Gate.of(patterns)))
+            self.rules.append(_CRule(rule, patterns, requires, unless))
             for cp in patterns:
-                if cp.kind in (_KW, _NEAR):
+                if cp.kind == _KW:
                     for pid in cp.phrases:
-                        _add(self.by_phrase, pid, index)
+                        self.by_phrase.setdefault(pid, set()).add(index)
                 elif cp.kind == _RX:
-                    _add(self.by_regex, cp.regex, index)
-                elif cp.entity is not None:
-                    _add(self.by_entity, cp.entity, index)
+                    self.by_regex.setdefault(cp.regex, set()).add(index)
+                elif cp.kind == _ENT:
+                    self.by_entity.setdefault(cp.entity, set()).add(index)  # type: ignore[arg-type]
+                else:
+                    near = len(self.near_rule)
+                    self.near_rule.append(index)
+                    for pid in cp.phrases:
+                        self.near_by_term.setdefault(pid, set()).add(near)
+                    if cp.entity is not None:
+                        self.near_entity[near] = cp.entity
+                    for pid in cp.with_phrases:
+                        self.near_by_with.setdefault(pid, set()).add(near)
+        self.near_entities = frozenset(self.near_entity)
 
         self.automaton = ahocorasick.Automaton()
         for phrase, pid in self.phrase_ids.items():
@@ -185,16 +185,32 @@ class _Compiled:
         if self.phrase_ids:
             self.automaton.make_automaton()
 
-        self.regex_set: Any = None
-        if self.regexes:
+        # Every regex goes into a re2.Set, which says in one pass which of its regexes match.
+        # Sets of at most _SET_SIZE: one set of all the bundled regexes has a DFA too big to
+        # stay in its cache (20 µs an ad); three smaller ones stay cached (12 µs in all).
+        self.regex_sets: list[tuple[Any, list[int]]] = []
+        rids = list(range(len(self.regexes)))
+        groups = max(1, -(-len(rids) // _SET_SIZE))
+        for group in (rids[g::groups] for g in range(groups)):
             regex_set = re2.Set.SearchSet(_SET_OPTIONS)
-            for source in self.regex_ids:
-                regex_set.Add(source)
+            for rid in group:
+                regex_set.Add(self.regexes[rid].pattern)
             try:
                 regex_set.Compile()
-                self.regex_set = regex_set
-            except re2.error:  # too big for one DFA: fall back to searching one by one
-                self.regex_set = None
+            except re2.error:  # too big for one DFA: search these one by one
+                regex_set = None
+            self.regex_sets.append((regex_set, group))
+
+    def regex_hits(self, text: str) -> set[int]:
+        """Ids of the regexes that match somewhere in ``text``."""
+        hits: set[int] = set()
+        for regex_set, group in self.regex_sets:
+            if regex_set is not None:
+                hits.update(group[i] for i in regex_set.Match(text) or ())
+            else:
+                regexes = self.regexes
+                hits.update(rid for rid in group if regexes[rid].search(text))
+        return hits
 
     def _phrase(self, text: str) -> int:
         phrase = normalize_phrase(text)
@@ -224,12 +240,6 @@ class _Compiled:
         raise TypeError(f"unknown pattern {pattern!r}")
 
 
-def _add(index: dict[Any, list[int]], key: Any, rule_index: int) -> None:
-    rules = index.setdefault(key, [])
-    if not rules or rules[-1] != rule_index:
-        rules.append(rule_index)
-
-
 # --- one ad ----------------------------------------------------------------------------------
 
 
@@ -257,35 +267,65 @@ class _Scan:
         n = len(text)
         phrases: dict[int, list[Span]] = {}
         if compiled.phrase_ids and text:
-            word = _WORD_CHAR_RE.match
+            # a whole-word phrase may not touch a word character; a dict lookup per hit
+            # instead of a regex call (the tests for a character are cached, see _is_word)
+            is_word = _IS_WORD
             for end, (pid, length, left, right) in compiled.automaton.iter(text):
                 start = end - length + 1
-                if left and start > 0 and word(text, start - 1):
-                    continue
-                if right and end + 1 < n and word(text, end + 1):
-                    continue
-                phrases.setdefault(pid, []).append((start, end + 1))
+                if left and start > 0:
+                    ch = text[start - 1]
+                    w = is_word.get(ch)
+                    if w is None:
+                        w = _is_word(ch)
+                    if w:
+                        continue
+                if right and end + 1 < n:
+                    ch = text[end + 1]
+                    w = is_word.get(ch)
+                    if w is None:
+                        w = _is_word(ch)
+                    if w:
+                        continue
+                spans = phrases.get(pid)
+                if spans is None:
+                    phrases[pid] = [(start, end + 1)]
+                else:
+                    spans.append((start, end + 1))
         self.phrases = phrases
         self.present = frozenset(phrases)
-        if compiled.regex_set is not None:
-            self.regex_hits = set(compiled.regex_set.Match(text) or ())
-        else:
-            self.regex_hits = {i for i, rx in enumerate(compiled.regexes) if rx.search(text)}
+        self.regex_hits = compiled.regex_hits(text) if compiled.regexes else set()
         self.entities: dict[str, list[Span]] = {}
         self.word_starts: list[int] | None = None
         self.word_ends: list[int] = []
 
     def candidates(self) -> list[int]:
-        """Rules with at least one trigger present, in rule-set order."""
+        """Rules with at least one pattern that :meth:`possible` allows, in rule-set order."""
         c = self.c
         found: set[int] = set()
+        terms: set[int] = set()
+        partners: set[int] = set()
+        by_phrase, by_term, by_with = c.by_phrase, c.near_by_term, c.near_by_with
         for pid in self.phrases:
-            found.update(c.by_phrase.get(pid, ()))
+            if pid in by_phrase:
+                found |= by_phrase[pid]
+            if pid in by_term:
+                terms |= by_term[pid]
+            if pid in by_with:
+                partners |= by_with[pid]
+        if terms:
+            near_rule = c.near_rule
+            for near in terms & partners:
+                found.add(near_rule[near])
+            for near in terms & c.near_entities:
+                if self.entity(c.near_entity[near]):
+                    found.add(near_rule[near])
+        by_regex = c.by_regex
         for rid in self.regex_hits:
-            found.update(c.by_regex.get(rid, ()))
+            if rid in by_regex:  # not so for a regex used only in ``requires``
+                found |= by_regex[rid]
         for name, rules in c.by_entity.items():
             if self.entity(name):
-                found.update(rules)
+                found |= rules
         return sorted(found)
 
     def entity(self, name: str) -> list[Span]:
@@ -487,10 +527,6 @@ class RuleSet:
     @staticmethod
     def _evaluate_rule(scan: _Scan, crule: _CRule) -> list[Span] | None:
         present = scan.present
-        gate = crule.gate
-        if (gate.phrases.isdisjoint(present) and gate.regexes.isdisjoint(scan.regex_hits)
-                and not any(scan.entity(e) for e in gate.entities)):
-            return None
         if crule.unless and not crule.unless.isdisjoint(present):
             return None
         possible = scan.possible
