@@ -417,12 +417,11 @@ def run_score(opts: ScoreOptions) -> int:
             task = progress.add_task("score", total=None, rate="")
         enc = _Encoding(opts.format, opts.redact, opts.write_all)
         for records in _scored_batches(ads, opts.batch_size, jobs, spec, scorer, enc):
-            for flagged, text, score in records:
-                counts["ads_seen"] += 1
-                counts["ads_flagged"] += flagged
-                if text is not None:
-                    writer.write_encoded(text, score)
-                    counts["ads_written"] += 1
+            counts["ads_seen"] += len(records)
+            counts["ads_flagged"] += sum(flagged for flagged, _, _ in records)
+            out = [(text, score) for _, text, score in records if text is not None]
+            writer.write_encoded_many(out)
+            counts["ads_written"] += len(out)
             if progress is not None:
                 rate = counts["ads_seen"] / max(time.perf_counter() - started, 1e-9)
                 progress.update(task, completed=counts["ads_seen"], rate=f"{rate:,.0f} ads/s")

@@ -7,6 +7,7 @@ file and line, so the command exits 2 before anything is written (outputs are at
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import sys
@@ -133,6 +134,8 @@ def _csv_rows(fh: TextIO, path: str) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:  # nearly always: one test
+        return value
     if value is None:
         return ""
     if isinstance(value, float) and value != value:  # NaN from exported spreadsheets
@@ -167,11 +170,20 @@ def _to_ad(row: dict[str, Any], path: str, line: int, opts: RecordOptions,
                                      message="label column not found",
                                      hint=f"use --label-column; fields here: {', '.join(map(str, row))}"))
         label = parse_label(row[opts.label_column], positive, path, line)
-    fields = {k: _text(row.get(k)).strip() for k in _FIELDS}
-    return Ad(source=fields["source"] or Path(path).name, url=fields["url"], title=title,
-              body=body, price=fields["price"], location=fields["location"],
-              posted_at=fields["posted_at"], contact=fields["contact"], id=fields["id"],
-              label=label, category=_text(row.get(opts.category_column)).strip(), text=text)
+    # fields an ad lacks cost a dict lookup, not a conversion and a strip
+    fields = {k: _text(row[k]).strip() for k in _FIELDS if k in row}
+    get = fields.get
+    category = row.get(opts.category_column)
+    return Ad(source=get("source") or _file_name(path), url=get("url", ""), title=title,
+              body=body, price=get("price", ""), location=get("location", ""),
+              posted_at=get("posted_at", ""), contact=get("contact", ""), id=get("id", ""),
+              label=label, category=_text(category).strip() if category is not None else "",
+              text=text)
+
+
+@functools.lru_cache(maxsize=64)
+def _file_name(path: str) -> str:
+    return Path(path).name
 
 
 def parse_label(value: Any, positive: set[str], path: str, line: int) -> int:

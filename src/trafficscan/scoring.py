@@ -15,6 +15,7 @@ trained and stored with it. Each part's contribution is exact and they add up to
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,7 +122,7 @@ def combine(rule_score: Any, model_score: float | None, alpha: float) -> tuple[f
         score = blend(model_score, rule_score.base, rule_score.dampening, alpha)
         parts = {"rules": round((1 - alpha) * rule_score.base * keep, 4),
                  "model": round(alpha * model_score * keep, 4)}
-        formula = f"score = ({alpha:g} × model_score + {1 - alpha:g} × rule_base) × (1 − dampening)"
+        formula = _formula(alpha)
     explanation: dict[str, Any] = {
         "formula": formula,
         "contributions": parts,
@@ -132,3 +133,8 @@ def combine(rule_score: Any, model_score: float | None, alpha: float) -> tuple[f
     if rule_score.awareness:
         explanation["counter_indicators"] = list(rule_score.awareness)
     return min(max(float(score), 0.0), 1.0), explanation
+
+
+@functools.lru_cache(maxsize=16)
+def _formula(alpha: float) -> str:
+    return f"score = ({alpha:g} × model_score + {1 - alpha:g} × rule_base) × (1 − dampening)"

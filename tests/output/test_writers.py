@@ -74,6 +74,22 @@ def test_output_matches_golden_file(tmp_path: Path, fmt: str) -> None:
     assert out.read_text(encoding="utf-8") == golden.read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv"])
+def test_batched_writes_give_the_golden_file(tmp_path: Path, fmt: str) -> None:
+    """``score`` writes each batch of encoded records at once: the same bytes as one by one."""
+    from trafficscan.output.writers import encode_record
+
+    out = tmp_path / f"batched.{fmt}"
+    w = open_writer(out, fmt)
+    records = [item_to_dict(item) for item in _items()]
+    w.write_encoded_many([(encode_record(r, fmt), r["score"]) for r in records[:2]])
+    w.write_encoded_many([])
+    w.write_encoded_many([(encode_record(r, fmt), r["score"]) for r in records[2:]])
+    assert w.count == 3
+    w.close(HEADER)
+    assert out.read_text(encoding="utf-8") == (GOLDEN / f"flagged.{fmt}").read_text(encoding="utf-8")
+
+
 def test_json_envelope_is_versioned_and_sorted_by_score(tmp_path: Path) -> None:
     doc = json.loads(_write(tmp_path, "json").read_text(encoding="utf-8"))
     assert doc["schema"] == "trafficscan/flagged/v1"

@@ -19,6 +19,7 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -137,6 +138,15 @@ class OutputWriter:
             self._spool.write(data)
             # sort key: score descending, then arrival order (stable and deterministic)
             self._index.append((-(score or 0.0), offset, len(data)))
+
+    def write_encoded_many(self, records: Sequence[tuple[str, float | None]]) -> None:
+        """:meth:`write_encoded` for a batch: (text, score) pairs, one write call for all."""
+        if self.fmt != "json":
+            self.count += len(records)
+            self._out.write("".join([text for text, _ in records]))
+        else:
+            for text, score in records:
+                self.write_encoded(text, score)
 
     def close(self, header: dict[str, Any] | None = None) -> str:
         """Finish the output. For ``json``, ``header`` is the envelope (schema, scan, ...)."""
