@@ -42,3 +42,22 @@ def test_flagged_ad_lists_the_words_behind_the_model_share(scorer: Scorer) -> No
     if logit is not None and abs(logit) < 30:
         assert sum(model["parts"].values()) == pytest.approx(logit, abs=0.02)
     assert "model" not in benign.explanation, "only flagged ads carry the model's word list"
+
+
+def test_terms_of_equal_weight_are_listed_in_vocabulary_order() -> None:
+    """Terms a model weighs the same (words that always came together in training) come in
+    vocabulary order, alphabetical for a trained model, so an ad always gets the same list."""
+    import numpy as np
+
+    from trafficscan.classifier.model import Batch, LoadedModel, TextBlock
+
+    terms = sorted(f"term{chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(40))  # as sklearn orders them
+    block = TextBlock("word", terms, np.ones(len(terms)), (1, 1), r"(?u)\b\w\w+\b")
+    meta = {"threshold": 0.5, "features": {"rules": [], "numeric": []}}
+    coef = np.ones(len(terms))
+    coef[25] = 2.0
+    model = LoadedModel((block,), coef, 0.0, meta, "", "")
+    X = Batch((block.transform([" ".join(reversed(terms)), "termaa"]),), np.zeros((2, 0)))
+    (why,) = model.explain(X, [0], top=4)
+    assert [t["term"] for t in why["terms"]] == [terms[25], terms[0], terms[1], terms[2]]
+    assert len({t["weight"] for t in why["terms"][1:]}) == 1

@@ -422,13 +422,19 @@ class LoadedModel:
         bias = round(a * self.intercept + b, 3)
         names = self.blocks[0].terms
         word_block = X.blocks[0]
+        # every row's words, largest contribution first, in one sort for the whole batch
+        # (rows stay contiguous and in CSR order: the row is the primary key). The sort is
+        # stable: equal contributions keep vocabulary order, alphabetical in a trained model.
+        order = np.lexsort((-word_contrib, word_block.rows))
+        sorted_contrib = word_contrib[order].tolist()
+        sorted_terms = word_block.indices[order].tolist()
+        indptr = word_block.indptr.tolist()
         out = []
         for i in rows:
-            lo, hi = word_block.indptr[i], word_block.indptr[i + 1]
-            contrib = word_contrib[lo:hi]
-            order = np.argsort(-contrib)[: top * 4]
+            lo, hi = indptr[i], indptr[i + 1]
+            hi = min(hi, lo + top * 4)
             terms = []
-            for c, j in zip(contrib[order].tolist(), word_block.indices[lo:hi][order].tolist(), strict=True):
+            for c, j in zip(sorted_contrib[lo:hi], sorted_terms[lo:hi], strict=True):
                 term = names[j]
                 if c < 0.05:
                     break  # sorted: the rest are smaller still
