@@ -333,6 +333,7 @@ def _parse_source(c: _Checker, raw: Any, path: KeyPath) -> Source | None:
                 strip.append(sel.css)
     if len(c.problems) > start:
         return None
+    assert isinstance(name, str) and isinstance(kind, str)  # checked above
     return Source(name=name, kind=kind, start_urls=tuple(urls), allowed_hosts=tuple(hosts),
                   listing=listing, fields=fields, strip=tuple(strip))
 

@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trafficscan import __version__
 from trafficscan.ad import Ad, ScoredAd
@@ -25,6 +25,9 @@ from trafficscan.errors import EXIT_OK, EXIT_PARTIAL
 from trafficscan.output.items import item_to_dict
 from trafficscan.output.writers import OutputWriter, open_writer, utc_now
 from trafficscan.scoring import Scorer, ScorerSpec
+
+if TYPE_CHECKING:
+    from trafficscan.state.db import FinalStatus
 
 log = logging.getLogger("trafficscan")
 SCAN_BATCH = 64
@@ -171,7 +174,7 @@ def run_scan(opts: ScanOptions) -> int:
 
         crawler = Crawler(config, sources, max_pages=opts.max_pages,
                           progress=not opts.quiet and _is_tty())
-        status = "completed"
+        status: FinalStatus = "completed"
         try:
             asyncio.run(_crawl_and_score(crawler, scorer, writer, db, scan_id, opts, counts, top, stop))
         except BaseException as exc:

@@ -55,7 +55,7 @@ def _convert(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], file: st
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = yaml.SafeLoader.construct_object(_LOADER, key_node, deep=True)  # type: ignore[arg-type]
+            key = yaml.SafeLoader.construct_object(_LOADER, key_node, deep=True)
             if not isinstance(key, (str, int, float, bool)) or key is None:
                 raise InputError(Problem(file=file, line=key_node.start_mark.line + 1,
                                          message="a mapping key must be a plain value"))
@@ -70,7 +70,7 @@ def _convert(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], file: st
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_convert(child, (*path, i), lines, file) for i, child in enumerate(node.value)]
-    return _LOADER.construct_object(node, deep=True)  # type: ignore[arg-type]
+    return _LOADER.construct_object(node, deep=True)
 
 
 class _SafeConstructor(yaml.SafeLoader):

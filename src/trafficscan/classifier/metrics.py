@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 
-def binary_metrics(y: Sequence[int], scores: Sequence[float], threshold: float) -> dict[str, Any]:
+def binary_metrics(y: Sequence[int] | np.ndarray, scores: Sequence[float] | np.ndarray,
+                   threshold: float) -> dict[str, Any]:
     """precision, recall, F1, ROC-AUC, PR-AUC, threshold and ``[[tn, fp], [fn, tp]]``."""
     from sklearn.metrics import average_precision_score, roc_auc_score
 

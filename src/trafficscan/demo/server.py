@@ -11,14 +11,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from typing import ClassVar
 
 from trafficscan.config import Config, load_config
 from trafficscan.resources import demo_dir
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
-    extensions_map: ClassVar[dict[str, str]] = {**SimpleHTTPRequestHandler.extensions_map,
+    # an instance attribute on the base (typeshed), so not a ClassVar here
+    extensions_map = {**SimpleHTTPRequestHandler.extensions_map,  # noqa: RUF012
                       ".xml": "application/rss+xml", ".html": "text/html; charset=utf-8"}
 
     def log_message(self, format: str, *args: object) -> None:

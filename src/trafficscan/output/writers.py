@@ -19,7 +19,7 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -60,7 +60,7 @@ def flatten_for_csv(rec: dict[str, Any]) -> dict[str, str]:
     ents = rec.get("entities") or {}
     rules = rec.get("rules") or []
 
-    def join(values: list[Any]) -> str:
+    def join(values: Iterable[Any]) -> str:
         return ";".join(str(v) for v in values)
 
     row = {k: rec.get(k) for k in CSV_COLUMNS}
