@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-__all__ = ["digit_runs", "search_end", "trie"]
+__all__ = ["digit_runs", "match_after", "search_end", "trie"]
 
 _Node = dict[str, "_Node"]
 
@@ -62,6 +62,22 @@ def digit_runs(text: str) -> list[tuple[int, int]]:
     them once for both (and for its "any digit at all" test) instead of three scans.
     """
     return [m.span() for m in _DIGITS.finditer(text)]
+
+
+def match_after(pattern: re.Pattern[str], first: frozenset[str], text: str,
+                pos: int) -> re.Match[str] | None:
+    """``pattern.match(text, pos)`` for a pattern whose every part is optional and which, after
+    at most one whitespace character, starts with a character of ``first``; None where it could
+    only match the empty string.
+
+    The words after most numbers start with none of those characters: the test here spares the
+    regex call, and the caller treats None as the empty match at ``pos``.
+    """
+    if pos < len(text):
+        c = text[pos]
+        if c in first or (c.isspace() and text[pos + 1 : pos + 2] in first):
+            return pattern.match(text, pos)
+    return None
 
 
 def search_end(pattern: re.Pattern[str], text: str, start: int, end: int) -> re.Match[str] | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from trafficscan.features._regex import digit_runs, search_end, trie
+from trafficscan.features._regex import digit_runs, match_after, search_end, trie
 from trafficscan.features.normalize import NormalizedText
 from trafficscan.features.types import Age
 
@@ -36,8 +36,7 @@ _AFTER = re.compile(
     rf"(?:\s?(?:{'|'.join(_RANGE_SEPS)})\s?(?P<b>\d{{1,2}})(?!\d))?"
     rf"(?:\s?(?P<yrs>{_YEARS})(?![a-z]))?"
 )
-# what _AFTER can start with, after one optional whitespace character: most numbers are
-# followed by none of these, and then it matches the empty string (both parts are optional)
+# what _AFTER can start with, after one optional whitespace character (see match_after)
 _AFTER_FIRST = frozenset(w[0] for w in _RANGE_SEPS + _YEAR_WORDS)
 _JUST_STOP = re.compile(
     r"\+|\s?(?:min|mins|minutes|hours?|hrs|days?|k\b|km|rs|rupees|girls?|boys?|seats?|slots?|"
@@ -111,21 +110,17 @@ def extract_ages(view: NormalizedText) -> list[Age]:
 def ages_from_digits(view: NormalizedText, digit_spans: list[tuple[int, int]]) -> list[Age]:
     """:func:`extract_ages`, given the digit runs of the view's text (``_regex.digit_runs``)."""
     text = view.text
-    n = len(text)
     out: list[Age] = []
     done = 0
     for s, e in digit_spans:
         if s < done or e - s > 2 or (s > 0 and text[s - 1] in ".,"):
             continue
-        if e < n and (
-            text[e] in _AFTER_FIRST or (text[e].isspace() and text[e + 1 : e + 2] in _AFTER_FIRST)
-        ):
-            after = _AFTER.match(text, e)  # all optional: always matches
-            assert after is not None
+        after = match_after(_AFTER, _AFTER_FIRST, text, e)
+        if after is not None:
             b, yrs = after.group("b", "yrs")
             after_end = after.end()
         else:
-            b = yrs = None  # what _AFTER would say, matching "" (see _AFTER_FIRST)
+            b = yrs = None  # the empty match
             after_end = e
         start = s
         lo = max(0, s - 30)

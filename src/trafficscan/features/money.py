@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from trafficscan.features._regex import digit_runs, trie
+from trafficscan.features._regex import digit_runs, match_after, trie
 from trafficscan.features.normalize import NormalizedText
 from trafficscan.features.types import Price
 
@@ -87,8 +87,7 @@ _AFTER = re.compile(
     rf"(?:\s?(?P<mul>{trie(_MULT)})(?![{_L}]))?"
     rf"(?:\s?(?P<cur>{trie(CURRENCY_WORDS)})(?![{_L}])|(?P<dash>\s?/-))?"
 )
-# what _AFTER can start with, after one optional whitespace character: most amounts are
-# followed by none of these, and then it matches the empty string (every part is optional)
+# what _AFTER can start with, after one optional whitespace character (see match_after)
 _AFTER_FIRST = frozenset({w[0] for w in _MULT} | {w[0] for w in CURRENCY_WORDS} | {"/"})
 _UNIT = re.compile(
     rf"\s?(?:/|per|a|an|each|for\s(?:one|1|a|an|the))?\s?(?P<unit>{trie(_UNITS)})(?![{_L}])"
@@ -197,7 +196,6 @@ def prices_from_digits(
 ) -> list[Price]:
     """:func:`extract_prices`, given the digit runs of the view's text (``_regex.digit_runs``)."""
     text = view.text
-    n = len(text)
     out: list[Price] = []
     skip = [(view.to_norm(a), view.to_norm(b)) for a, b in exclude] if exclude else []
     for s, e in _amounts(text, digit_spans):
@@ -207,15 +205,12 @@ def prices_from_digits(
             continue
         amount_s = text[s:e]
         pre = _currency_before(text, s)
-        if e < n and (
-            text[e] in _AFTER_FIRST or (text[e].isspace() and text[e + 1 : e + 2] in _AFTER_FIRST)
-        ):
-            post = _AFTER.match(text, e)
-            assert post is not None  # every part is optional: it always matches
+        post = match_after(_AFTER, _AFTER_FIRST, text, e)
+        if post is not None:
             mul, cur, dash = post.group("mul", "cur", "dash")
             post_end = post.end()
         else:
-            mul = cur = dash = None  # what _AFTER would say (see _AFTER_FIRST)
+            mul = cur = dash = None  # the empty match
             post_end = e
         start = s
         if pre is not None:
