@@ -128,25 +128,21 @@ class OutputWriter:
 
     def write_encoded(self, text: str, score: float | None) -> None:
         """Write a record already encoded by :func:`encode_record` (e.g. in a worker process)."""
-        self.count += 1
+        self.write_encoded_many(((text, score),))
+
+    def write_encoded_many(self, records: Sequence[tuple[str, float | None]]) -> None:
+        """:meth:`write_encoded` for a batch of (text, score) pairs, one write call for all."""
+        self.count += len(records)
         if self.fmt != "json":
-            self._out.write(text)
-        else:
-            assert self._spool is not None
+            self._out.write("".join([text for text, _ in records]))
+            return
+        assert self._spool is not None
+        for text, score in records:
             data = text.encode("utf-8")
             offset = self._spool.tell()
             self._spool.write(data)
             # sort key: score descending, then arrival order (stable and deterministic)
             self._index.append((-(score or 0.0), offset, len(data)))
-
-    def write_encoded_many(self, records: Sequence[tuple[str, float | None]]) -> None:
-        """:meth:`write_encoded` for a batch: (text, score) pairs, one write call for all."""
-        if self.fmt != "json":
-            self.count += len(records)
-            self._out.write("".join([text for text, _ in records]))
-        else:
-            for text, score in records:
-                self.write_encoded(text, score)
 
     def close(self, header: dict[str, Any] | None = None) -> str:
         """Finish the output. For ``json``, ``header`` is the envelope (schema, scan, ...)."""
