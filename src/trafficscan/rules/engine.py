@@ -58,14 +58,17 @@ def is_word_char(ch: str) -> bool:
     return _WORD_CHAR_RE.match(ch) is not None
 
 
-#: is_word_char of each character seen so far: ads use a few hundred distinct characters,
-#: and a dict lookup is several times cheaper than a regex call per phrase hit.
-_IS_WORD: dict[str, bool] = {}
+class _WordChars(dict[str, bool]):
+    """is_word_char of each character seen so far, computed on first use: ads use a few
+    hundred distinct characters, and a dict lookup is several times cheaper than a regex call
+    per phrase hit."""
+
+    def __missing__(self, ch: str) -> bool:
+        w = self[ch] = is_word_char(ch)
+        return w
 
 
-def _is_word(ch: str) -> bool:
-    w = _IS_WORD[ch] = is_word_char(ch)
-    return w
+_IS_WORD = _WordChars()
 
 
 @functools.lru_cache(maxsize=65_536)  # the loader checks each phrase, then the engine stores it
@@ -267,25 +270,14 @@ class _Scan:
         n = len(text)
         phrases: dict[int, list[Span]] = {}
         if compiled.phrase_ids and text:
-            # a whole-word phrase may not touch a word character; a dict lookup per hit
-            # instead of a regex call (the tests for a character are cached, see _is_word)
+            # a whole-word phrase may not touch a word character (see _WordChars)
             is_word = _IS_WORD
             for end, (pid, length, left, right) in compiled.automaton.iter(text):
                 start = end - length + 1
-                if left and start > 0:
-                    ch = text[start - 1]
-                    w = is_word.get(ch)
-                    if w is None:
-                        w = _is_word(ch)
-                    if w:
-                        continue
-                if right and end + 1 < n:
-                    ch = text[end + 1]
-                    w = is_word.get(ch)
-                    if w is None:
-                        w = _is_word(ch)
-                    if w:
-                        continue
+                if left and start > 0 and is_word[text[start - 1]]:
+                    continue
+                if right and end + 1 < n and is_word[text[end + 1]]:
+                    continue
                 spans = phrases.get(pid)
                 if spans is None:
                     phrases[pid] = [(start, end + 1)]
