@@ -16,12 +16,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "data" / "corpus"
+REAL = ROOT / "data" / "real"
 SEED = 13
 TEST_SIZE = 0.2
 
 
 def corpus_files() -> list[Path]:
-    return sorted(CORPUS.glob("*.jsonl"))
+    """Our written corpus, then the real benign texts we may ship (data/DATASHEET.md)."""
+    return sorted(CORPUS.glob("*.jsonl")) + sorted(REAL.glob("*.jsonl"))
 
 
 def main(argv: list[str] | None = None) -> int:

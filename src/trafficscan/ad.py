@@ -80,22 +80,31 @@ class Match:
 
 @dataclass(slots=True)
 class RuleHit:
-    """A rule that fired on an ad, with the words that fired it."""
+    """A rule that fired on an ad, with the words that fired it.
+
+    ``matches`` are the indicator itself: the phrase, pattern, entity or pair of ``near``
+    phrases that fired. ``context`` are the words a rule's ``requires`` demanded around it
+    ("job", "required" beside a child's age): needed for the hit, but not what an analyst cites.
+    """
 
     rule_id: str
     category: str
     weight: float
     title: str = ""
     matches: list[Match] = field(default_factory=list)
+    context: list[Match] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "id": self.rule_id,
             "category": self.category,
             "weight": self.weight,
             "title": self.title,
             "matches": [m.to_dict() for m in self.matches],
         }
+        if self.context:
+            out["context"] = [m.to_dict() for m in self.context]
+        return out
 
 
 @dataclass(slots=True)

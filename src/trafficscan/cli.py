@@ -59,6 +59,7 @@ ThresholdOpt = Annotated[float | None, typer.Option("--threshold", "-t", min=0.0
 AllOpt = Annotated[bool, typer.Option("--all", help="Write every scored ad, not only the flagged ones.")]
 ModelOpt = Annotated[Path | None, typer.Option("--model", "-m", help="Model file (.skops). Default: the bundled model.")]
 NoModelOpt = Annotated[bool, typer.Option("--no-model", help="Score with the rules alone.")]
+BaseRateOpt = Annotated[float | None, typer.Option("--base-rate", min=1e-6, max=0.5, help="Share of ads that are leads where these came from; scores are probabilities at it. Default: the config's, else the model's (0.005).")]
 RulesOpt = Annotated[list[Path] | None, typer.Option("--rules", help="A folder of extra rule packs, added to the bundled ones (repeatable).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 RedactOpt = Annotated[bool, typer.Option("--redact", help="Mask phones, e-mails and handles in the output, for sharing.")]
@@ -110,6 +111,7 @@ def score(
     all: AllOpt = False,
     model: ModelOpt = None,
     no_model: NoModelOpt = False,
+    base_rate: BaseRateOpt = None,
     rules: RulesOpt = None,
     redact: RedactOpt = False,
     text_column: TextColOpt = None,
@@ -122,7 +124,7 @@ def score(
 
     code = run_score(ScoreOptions(
         inputs=inputs, output=output, format=format.value, threshold=threshold, write_all=all,
-        model=model, no_model=no_model, rules=rules or [], redact=redact,
+        model=model, no_model=no_model, rules=rules or [], redact=redact, base_rate=base_rate,
         text_columns=text_column or [], jobs=jobs, batch_size=batch_size, quiet=quiet))
     raise typer.Exit(code)
 
@@ -140,7 +142,9 @@ def train(
     cv: Annotated[int, typer.Option("--cv", min=0, max=20, help="Cross-validation folds on the training part (0: skip).")] = 5,
     char_ngrams: Annotated[bool, typer.Option("--char-ngrams/--words-only",
                                               help="Add character 3-5-gram TF-IDF (sees through spelling variants; "
-                                                   "scoring about 1.5x slower) or use word n-grams only.")] = True,
+                                                   "only n-grams far more frequent in positives get a weight) or use word n-grams only.")] = True,
+    base_rate: Annotated[float | None, typer.Option("--base-rate", min=1e-6, max=0.5, help="Base rate the model is calibrated and its threshold chosen for (default 0.005).")] = None,
+    min_precision: Annotated[float | None, typer.Option("--min-precision", min=0.01, max=1.0, help="Precision the default threshold must keep at the base rate (default 0.3).")] = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Train a classifier from labelled ads, print held-out metrics, save it with its metadata."""
@@ -149,7 +153,8 @@ def train(
     raise typer.Exit(train_command(data=data, output=output, test_size=test_size, seed=seed,
                                    text_columns=text_column or [], label_column=label_column,
                                    positive=positive or [], rules=rules or [], cv=cv, quiet=quiet,
-                                   char_ngrams=char_ngrams))
+                                   char_ngrams=char_ngrams, base_rate=base_rate,
+                                   min_precision=min_precision))
 
 
 @app.command()
@@ -163,14 +168,15 @@ def evaluate(
     category_column: Annotated[str, typer.Option("--category-column", help="Column with an indicator category, for per-category recall.")] = "category",
     rules: RulesOpt = None,
     threshold: ThresholdOpt = None,
+    base_rate: BaseRateOpt = None,
 ) -> None:
-    """Print precision, recall, F1, ROC-AUC, PR-AUC and the confusion matrix of a model and of the combined score."""
+    """Print precision, recall, F1, ROC-AUC, PR-AUC, false-positive rate, the precision expected at the base rate and the confusion matrix."""
     from trafficscan.classifier.commands import evaluate_command
 
     raise typer.Exit(evaluate_command(data=data, model=model, json_out=json_out,
                                       text_columns=text_column or [], label_column=label_column,
                                       positive=positive or [], category_column=category_column,
-                                      rules=rules or [], threshold=threshold))
+                                      rules=rules or [], threshold=threshold, base_rate=base_rate))
 
 
 @rules_app.command("list")

@@ -54,6 +54,7 @@ class Defaults:
     backoff_base: float = 0.5
     retry_after_cap: float = 60.0
     max_redirects: int = 5
+    base_rate: float | None = None  # share of ads that are leads; None: the model's own
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +74,7 @@ class Source:
     listing: Listing | None = None
     fields: dict[str, Selector] = field(default_factory=dict)
     strip: tuple[str, ...] = ()  # CSS selectors removed from an ad's page before fields are read
+    base_rate: float | None = None  # None: defaults.base_rate, else the model's
 
     @property
     def hosts(self) -> frozenset[str]:
@@ -100,6 +102,15 @@ class Config:
                                      hint=f"known sources: {', '.join(sorted(known))}"))
         return tuple(s for s in self.sources if s.name in names)
 
+    def base_rates(self) -> dict[str, float]:
+        """The base rate of each source that has one (its own, else ``defaults.base_rate``)."""
+        out: dict[str, float] = {}
+        for src in self.sources:
+            rate = src.base_rate if src.base_rate is not None else self.defaults.base_rate
+            if rate is not None:
+                out[src.name] = rate
+        return out
+
 
 # (name, type, min, max) for every defaults key
 _DEFAULT_KEYS: dict[str, tuple[type, float | None, float | None]] = {
@@ -114,8 +125,10 @@ _DEFAULT_KEYS: dict[str, tuple[type, float | None, float | None]] = {
     "backoff_base": (float, 0.0, 60),
     "retry_after_cap": (float, 0.0, 3600),
     "max_redirects": (int, 0, 20),
+    "base_rate": (float, 1e-6, 0.5),
 }
-_SOURCE_KEYS = {"name", "kind", "start_urls", "allowed_hosts", "listing", "fields", "strip"}
+_SOURCE_KEYS = {"name", "kind", "start_urls", "allowed_hosts", "listing", "fields", "strip",
+                "base_rate"}
 _LISTING_KEYS = {"item", "link", "next_page", "max_pages"}
 
 
@@ -331,11 +344,13 @@ def _parse_source(c: _Checker, raw: Any, path: KeyPath) -> Source | None:
             sel = c.selector(s, (*path, "strip", j))
             if sel is not None:
                 strip.append(sel.css)
+    base_rate = (c.number(m["base_rate"], (*path, "base_rate"), float, 1e-6, 0.5)
+                 if "base_rate" in m else None)
     if len(c.problems) > start:
         return None
     assert isinstance(name, str) and isinstance(kind, str)  # checked above
     return Source(name=name, kind=kind, start_urls=tuple(urls), allowed_hosts=tuple(hosts),
-                  listing=listing, fields=fields, strip=tuple(strip))
+                  listing=listing, fields=fields, strip=tuple(strip), base_rate=base_rate)
 
 
 def load_config(path: str | Path, text: str | None = None) -> Config:

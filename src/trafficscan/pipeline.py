@@ -66,16 +66,19 @@ class ScoreOptions:
     rules: list[Path] = field(default_factory=list)
     redact: bool = False
     text_columns: list[str] = field(default_factory=list)
+    base_rate: float | None = None
     jobs: int | None = None
     batch_size: int = 1000
     quiet: bool = False
 
 
 def scorer_spec(rules: Sequence[Path], model: Path | None, no_model: bool,
-                threshold: float | None) -> ScorerSpec:
+                threshold: float | None, base_rate: float | None = None,
+                source_base_rates: dict[str, float] | None = None) -> ScorerSpec:
     return ScorerSpec(rules=tuple(str(p) for p in rules),
                       model="" if no_model else (str(model) if model else None),
-                      threshold=threshold)
+                      threshold=threshold, base_rate=base_rate,
+                      source_base_rates=tuple(sorted((source_base_rates or {}).items())))
 
 
 def model_info(scorer: Scorer) -> dict[str, Any] | None:
@@ -157,7 +160,8 @@ def run_scan(opts: ScanOptions) -> int:
 
             config = load_config(opts.config)
         sources = config.select(opts.sources)
-        scorer = scorer_spec(opts.rules, opts.model, opts.no_model, opts.threshold).build()
+        scorer = scorer_spec(opts.rules, opts.model, opts.no_model, opts.threshold,
+                             source_base_rates=config.base_rates()).build()
         db = None
         if not opts.no_state:
             from trafficscan.state import StateDB, default_state_path
@@ -394,7 +398,7 @@ def run_score(opts: ScoreOptions) -> int:
     from trafficscan.records import RecordOptions, RecordStats, read_records
 
     setup_logging(None, opts.quiet)
-    spec = scorer_spec(opts.rules, opts.model, opts.no_model, opts.threshold)
+    spec = scorer_spec(opts.rules, opts.model, opts.no_model, opts.threshold, opts.base_rate)
     scorer = spec.build()  # validates rules and model before any output exists
     _freeze_long_lived()
     for p in opts.inputs:  # fail fast on a missing file, before creating the output

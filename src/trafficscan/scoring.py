@@ -1,21 +1,24 @@
 """Stage: score. Features, rule hits and the model's probability combined into one explained score.
 
-The combined score is a documented blend (docs/scoring.md)::
+With a model, the score is the probability that the ad carries a trafficking signal **at the
+base rate of its source** (docs/scoring.md)::
 
-    score = (α · model_score + (1 − α) · rule_base) × (1 − dampening)     (with a model)
-    score = rule_base × (1 − dampening) = rule_score                      (rules only)
+    logit(score) = logit(base_rate) + evidence
+    evidence     = rules and entities + indicator words + bias   (the model's log-likelihood ratio)
 
-``rule_base`` is the noisy-OR of the distinct rule categories hit and ``dampening`` comes from
-the awareness rules (news, NGO, police and advisory language): an article *about* trafficking is
-not an ad, so that language pulls the whole score down, not only the rules' part. ``α``
-(``combine_weight``) and the flagging threshold are chosen on validation data when the model is
-trained and stored with it. Each part's contribution is exact and they add up to the score:
-``α · model_score · (1 − dampening)`` and ``(1 − α) · rule_base · (1 − dampening)``.
+The model takes the rule categories, the awareness dampening and the entity signals as inputs
+beside the words, so the rules are weighed once, by training. Without a model the score is
+the rule score (noisy-OR of categories, dampened by awareness language).
+
+An ad is flagged only when its score reaches the threshold **and** it carries at least one
+stated indicator an analyst can cite (:func:`indicators`): a rule hit, an entity signal
+(stated minor age, obfuscated phone, scam-compound town) or an indicator word that moved the
+model. Generic vocabulary can neither raise a score (it has no weight) nor flag an ad.
 """
 
 from __future__ import annotations
 
-import functools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,13 +41,16 @@ class ScorerSpec:
     model: str | None = None  # None: the bundled model if present; "" : no model
     threshold: float | None = None
     region: str = "IN"
+    base_rate: float | None = None  # None: the model's own
+    source_base_rates: tuple[tuple[str, float], ...] = ()
 
     def build(self) -> Scorer:
         from trafficscan.rules import load_rules
 
         ruleset = load_rules([Path(p) for p in self.rules])
         model = load_model_choice(self.model)
-        return Scorer(ruleset, model, threshold=self.threshold, region=self.region)
+        return Scorer(ruleset, model, threshold=self.threshold, region=self.region,
+                      base_rate=self.base_rate, source_base_rates=dict(self.source_base_rates))
 
 
 def load_model_choice(choice: str | None) -> LoadedModel | None:
@@ -62,11 +68,19 @@ def load_model_choice(choice: str | None) -> LoadedModel | None:
     return load_model(Path(choice))
 
 
+#: Entity signals that count as a stated indicator on their own (names of ``Features.entity_spans``).
+ENTITY_INDICATORS = ("minor_age", "obfuscated_phone", "scam_hub")
+#: An indicator word must move the model's log-odds by at least this much to be cited.
+MIN_TERM_WEIGHT = 0.5
+
+
 class Scorer:
     """Scores ads in batches: extract features once, match rules, run the model once a batch."""
 
     def __init__(self, ruleset: RuleSet, model: LoadedModel | None = None, *,
-                 threshold: float | None = None, region: str = "IN") -> None:
+                 threshold: float | None = None, region: str = "IN",
+                 base_rate: float | None = None,
+                 source_base_rates: dict[str, float] | None = None) -> None:
         self.ruleset = ruleset
         self.model = model
         self.region = region
@@ -76,7 +90,13 @@ class Scorer:
             self.threshold = model.threshold
         else:
             self.threshold = DEFAULT_THRESHOLD
-        self.alpha = model.combine_weight if model is not None else 0.0
+        self.base_rate = base_rate if base_rate is not None else (
+            model.base_rate if model is not None else None)
+        self.source_base_rates = dict(source_base_rates or {})
+
+    def rate_of(self, ad: Ad) -> float | None:
+        """The base rate an ad's score is read at: its source's, else the scorer's."""
+        return self.source_base_rates.get(ad.source, self.base_rate)
 
     def score_batch(self, ads: Sequence[Ad]) -> list[ScoredAd]:
         from trafficscan.features import extract
@@ -85,56 +105,91 @@ class Scorer:
         feats = [extract(ad.text, region=self.region) for ad in ads]
         hits = [self.ruleset.match(f) for f in feats]
         rule_scores = [score_hits(h) for h in hits]
-        probs: Sequence[float | None]
-        X = None
         if self.model is not None and ads:
+            import numpy as np
+
+            rates = [self.rate_of(ad) for ad in ads]
             X = self.model.matrix(feats, rule_scores)
-            probs = self.model.proba(X)
+            log_odds = self.model.log_odds(X, np.array(rates, dtype=np.float64)).tolist()
+            scores = [_sigmoid(v) for v in log_odds]
         else:
-            probs = [None] * len(ads)
+            X, rates, log_odds = None, [None] * len(ads), [None] * len(ads)
+            scores = [rs.score for rs in rule_scores]
+        candidates = [i for i, s in enumerate(scores) if s >= self.threshold]
+        why = dict(zip(candidates, self.model.explain(X, candidates), strict=True)) if (
+            X is not None and self.model is not None) else {}
         out: list[ScoredAd] = []
-        for ad, f, h, rs, p in zip(ads, feats, hits, rule_scores, probs, strict=True):
-            score, explanation = combine(rs, p, self.alpha)
-            out.append(ScoredAd(ad=ad, score=score, rule_score=rs.score, model_score=p,
-                                flagged=score >= self.threshold, entities=f.entities(),
-                                hits=h, explanation=explanation))
-        if X is not None:
-            # only flagged ads: the words behind the model's share, for the analyst's report
-            flagged = [i for i, s in enumerate(out) if s.flagged]
-            for i, why in zip(flagged, self.model.explain(X, flagged), strict=True):  # type: ignore[union-attr]
-                out[i].explanation["model"] = why
+        for i, (ad, f, h, rs) in enumerate(zip(ads, feats, hits, rule_scores, strict=True)):
+            explanation = explain(rs, scores[i], rates[i], log_odds[i], why.get(i))
+            found = indicators(f, h, why.get(i))
+            if found:
+                explanation["indicators"] = found
+            flagged = scores[i] >= self.threshold and bool(found)
+            if scores[i] >= self.threshold and not found:
+                explanation["not_flagged"] = "no stated indicator (generic words only)"
+            if not flagged:
+                explanation.pop("model", None)
+            out.append(ScoredAd(ad=ad, score=round(scores[i], 6), rule_score=rs.score,
+                                model_score=None if log_odds[i] is None else round(scores[i], 6),
+                                flagged=flagged, entities=f.entities(), hits=h,
+                                explanation=explanation))
         return out
 
 
-def blend(model_score: Any, rule_base: Any, dampening: Any, alpha: float) -> Any:
-    """The combined score; works on floats and on numpy arrays alike (training uses arrays)."""
-    return (alpha * model_score + (1 - alpha) * rule_base) * (1 - dampening)
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x)) if x > -700 else 0.0
 
 
-def combine(rule_score: Any, model_score: float | None, alpha: float) -> tuple[float, dict[str, Any]]:
-    """The combined score and how much each part contributed to it."""
-    keep = 1 - rule_score.dampening
-    if model_score is None:
-        score = rule_score.score
-        parts = {"rules": round(score, 4), "model": None}
-        formula = "score = rule_base × (1 − dampening)"
-    else:
-        score = blend(model_score, rule_score.base, rule_score.dampening, alpha)
-        parts = {"rules": round((1 - alpha) * rule_score.base * keep, 4),
-                 "model": round(alpha * model_score * keep, 4)}
-        formula = _formula(alpha)
+def indicators(features: Any, hits: Sequence[Any], model_why: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The stated indicators of an ad, in the words an analyst would cite in a report.
+
+    Rule hits (not awareness language) with the phrase that fired; entity signals with the
+    span of the text that carries them (the text itself is not repeated: it may be a phone);
+    and indicator words that moved the model by at least :data:`MIN_TERM_WEIGHT`.
+    """
+    from trafficscan.rules.model import AWARENESS
+
+    out: list[dict[str, Any]] = []
+    for hit in hits:
+        if hit.category != AWARENESS:
+            out.append({"kind": "rule", "id": hit.rule_id, "category": hit.category,
+                        "title": hit.title, "words": _unique(m.text for m in hit.matches)})
+    for name in ENTITY_INDICATORS:
+        spans = features.entity_spans(name)
+        if spans:
+            out.append({"kind": "entity", "name": name, "spans": [list(sp) for sp in spans]})
+    if model_why:
+        for term in model_why.get("terms", []):
+            if term["weight"] >= MIN_TERM_WEIGHT:
+                out.append({"kind": "word", "term": term["term"], "weight": term["weight"]})
+    return out
+
+
+def _unique(words: Any) -> list[str]:
+    return list(dict.fromkeys(words))
+
+
+def explain(rule_score: Any, score: float, base_rate: float | None, log_odds: float | None,
+            model_why: dict[str, Any] | None) -> dict[str, Any]:
+    """How the score was reached: the rule part always, the base rate and the model's log-odds
+    split when a model scored the ad."""
     explanation: dict[str, Any] = {
-        "formula": formula,
-        "contributions": parts,
         "rule_base": round(rule_score.base, 4),
         "rule_categories": {k: round(v, 4) for k, v in rule_score.by_category.items()},
         "dampening": round(rule_score.dampening, 4),
     }
+    if log_odds is None:
+        explanation["formula"] = "score = rule_base × (1 − dampening)"
+    else:
+        explanation["formula"] = "score = σ(logit(base_rate) + evidence)"
+        explanation["base_rate"] = base_rate
+        explanation["evidence"] = round(log_odds - _logit(base_rate), 3) if base_rate else None
     if rule_score.awareness:
         explanation["counter_indicators"] = list(rule_score.awareness)
-    return min(max(float(score), 0.0), 1.0), explanation
+    if model_why is not None:
+        explanation["model"] = model_why
+    return explanation
 
 
-@functools.lru_cache(maxsize=16)
-def _formula(alpha: float) -> str:
-    return f"score = ({alpha:g} × model_score + {1 - alpha:g} × rule_base) × (1 − dampening)"
+def _logit(p: float) -> float:
+    return math.log(p / (1 - p))

@@ -36,21 +36,26 @@ def test_shipped_model_matches_a_fresh_build(default_model: Path, repo_root: Pat
         np.testing.assert_allclose(new.idf, old.idf, rtol=1e-9)
     np.testing.assert_allclose(rebuilt.coef, shipped.coef, rtol=1e-5, atol=1e-6)
     assert rebuilt.meta["threshold"] == pytest.approx(shipped.meta["threshold"], abs=1e-3)
-    assert rebuilt.meta["combine_weight"] == shipped.meta["combine_weight"]
+    assert rebuilt.meta["base_rate"] == shipped.meta["base_rate"]
     for kind in ("model", "combined"):
         for key in ("precision", "recall", "f1"):
             assert rebuilt.meta["metrics"][kind][key] == pytest.approx(shipped.meta["metrics"][kind][key], abs=0.002)
 
 
 def test_shipped_model_meets_the_quality_bar(default_model: Path) -> None:
+    """Held-out split of the training data, at the base-rate threshold (precision-first)."""
     m = load_model(default_model).meta["metrics"]
-    assert m["combined"]["f1"] >= 0.95 and m["combined"]["precision"] >= 0.90
+    assert m["combined"]["precision"] >= 0.90 and m["combined"]["recall"] >= 0.80, m["combined"]
+    assert m["combined"]["fpr"] <= 0.02  # our own hard negatives: news and advisories about trafficking
 
 
 def test_shipped_model_generalises_to_the_independent_holdout(default_model: Path, repo_root: Path) -> None:
-    """data/holdout/ was written by an author who saw neither rules nor corpus; never trained on."""
+    """data/holdout/ was written by authors who saw neither rules nor corpus; never trained on."""
     from trafficscan.classifier.commands import evaluate_metrics
 
     m = evaluate_metrics([repo_root / "data" / "holdout" / "holdout-01.jsonl"], model=default_model)
     assert m["n"] == 200
-    assert m["combined"]["f1"] >= 0.9 and m["combined"]["precision"] >= 0.9, m["combined"]
+    assert m["combined"]["recall"] >= 0.85 and m["combined"]["precision"] >= 0.95, m["combined"]
+    m = evaluate_metrics([repo_root / "data" / "holdout" / "holdout-02.jsonl"], model=default_model)
+    assert m["n"] == 400
+    assert m["combined"]["recall"] >= 0.80 and m["combined"]["fpr"] <= 0.05, m["combined"]

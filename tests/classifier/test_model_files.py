@@ -80,10 +80,11 @@ def test_random_bytes_and_missing_file(tmp_path: Path) -> None:
 def test_bundled_model_loads_with_metadata(default_model: Path) -> None:
     m = load_model(default_model)
     for key in ("version", "created", "trafficscan", "sklearn", "data", "metrics", "threshold",
-                "combine_weight", "features", "fingerprint", "seed"):
+                "base_rate", "threshold_choice", "features", "fingerprint", "seed"):
         assert key in m.meta
     assert len(m.meta["data"]["sha256"]) == 64
-    assert 0 < m.threshold < 1 and 0 <= m.combine_weight <= 1
+    assert 0 < m.threshold < 1 and 0 < m.base_rate < 0.05
+    assert 0 < m.train_prior < 1
 
 
 def _texts(repo: Path) -> list[str]:
@@ -121,7 +122,9 @@ def test_scoring_form_equals_scikit_learn(default_model: Path, repo_root: Path) 
         assert got.shape == want.shape
         assert abs(got - want).max() < 1e-12
     cal = meta["calibration"]
-    np.testing.assert_allclose(model.proba(batch), sigmoid(cal["a"] * clf.decision_function(want) + cal["b"]),
+    shift = np.log(meta["base_rate"] / (1 - meta["base_rate"])) - np.log(cal["train_prior"] / (1 - cal["train_prior"]))
+    np.testing.assert_allclose(model.proba(batch),
+                               sigmoid(cal["a"] * clf.decision_function(want) + cal["b"] + shift),
                                rtol=0, atol=1e-12)
 
 

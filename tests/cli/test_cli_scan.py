@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import stat
 from pathlib import Path
 
@@ -51,9 +52,11 @@ def test_demo_scan_flags_the_suspicious_ads_and_explains_why(demo_scan: dict) ->
         assert benign not in urls, f"{benign} flagged"
     for item in doc["items"]:
         assert item["flagged"] and item["score"] >= doc["threshold"]
-        contributions = item["explanation"]["contributions"]
-        total = (contributions["rules"] or 0) + (contributions["model"] or 0)
-        assert abs(total - item["score"]) < 0.01
+        explanation = item["explanation"]
+        assert explanation["indicators"], "every flag names an indicator"
+        rate = explanation["base_rate"]
+        expected = 1 / (1 + math.exp(-(math.log(rate / (1 - rate)) + explanation["evidence"])))
+        assert abs(expected - item["score"]) < 0.001
         for hit in item["rules"]:
             for m in hit["matches"]:
                 assert item["text"][m["start"]:m["end"]] == m["text"]

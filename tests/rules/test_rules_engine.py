@@ -126,7 +126,7 @@ unless: ["helpline", "rescued"]""",
     assert rs.match(features("new girl, no helplines"))  # not the whole word
 
 
-def test_requires_all_must_match_and_add_their_spans(make_rules):
+def test_requires_all_must_match_and_are_kept_as_context(make_rules):
     rs = make_rules(
         rule_yaml(
             "t.req",
@@ -140,11 +140,9 @@ requires:
     )
     text = "Job abroad, no interview. Fee 50000. WhatsApp only"
     hits = rs.match(features(text, messaging_only_contact="WhatsApp only"))
-    assert spans(hits, "t.req") == [
-        ("Job abroad", 0, 10),
-        ("Fee", 26, 29),
-        ("WhatsApp only", 37, 50),
-    ]
+    assert spans(hits, "t.req") == [("Job abroad", 0, 10)]  # the indicator itself
+    (hit,) = hits
+    assert [(m.text, m.start, m.end) for m in hit.context] == [("Fee", 26, 29), ("WhatsApp only", 37, 50)]
     assert rs.match(features(text)) == []  # the entity requirement fails
     assert (
         rs.match(features("Job abroad, WhatsApp only", messaging_only_contact="WhatsApp only"))
@@ -164,7 +162,9 @@ def test_requires_alone_does_not_trigger(make_rules):
     assert rs.match(features("extras available")) == []
     assert rs.match(features("massage with extras"))
     assert rs.match(features("fee 5000 only")) == []  # a regex used only in requires
-    assert spans(rs.match(features("visa, fee 5000")), "t.req3") == [("visa", 0, 4), ("fee 5000", 6, 14)]
+    (hit,) = rs.match(features("visa, fee 5000"))
+    assert spans([hit], "t.req3") == [("visa", 0, 4)]
+    assert [(m.text, m.start, m.end) for m in hit.context] == [("fee 5000", 6, 14)]
 
 
 def test_each_span_listed_once_in_order(make_rules):

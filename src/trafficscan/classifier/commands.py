@@ -12,14 +12,18 @@ from trafficscan.errors import EXIT_OK, InputError, Problem
 
 
 def _read_labelled(data: Sequence[Path], text_columns: Sequence[str], label_column: str,
-                   positive: Sequence[str], category_column: str = "category") -> list[Any]:
+                   positive: Sequence[str], category_column: str = "category", *,
+                   both_classes: bool = True) -> list[Any]:
     from trafficscan.records import RecordOptions, read_records
 
     opts = RecordOptions(text_columns=tuple(text_columns), label_column=label_column,
                          positive=tuple(positive), category_column=category_column, need_label=True)
     ads = list(read_records([str(p) for p in data], opts))
     labels = {ad.label for ad in ads}
-    if len(labels) < 2:
+    if not ads:
+        raise InputError(Problem(file=", ".join(map(str, data)), message="no labelled records",
+                                 hint="check the file and --text-column"))
+    if both_classes and len(labels) < 2:
         only = "positive (1)" if labels == {1} else "negative (0)"
         raise InputError(Problem(file=", ".join(map(str, data)), key=label_column,
                                  message=f"all {len(ads)} records are {only}: a classifier needs both classes",
@@ -29,7 +33,8 @@ def _read_labelled(data: Sequence[Path], text_columns: Sequence[str], label_colu
 
 def train_command(*, data: Sequence[Path], output: Path, test_size: float, seed: int,
                   text_columns: Sequence[str], label_column: str, positive: Sequence[str],
-                  rules: Sequence[Path], cv: int, quiet: bool, char_ngrams: bool = True) -> int:
+                  rules: Sequence[Path], cv: int, quiet: bool, char_ngrams: bool = True,
+                  base_rate: float | None = None, min_precision: float | None = None) -> int:
     from rich.console import Console
 
     from trafficscan.classifier.model import save_model
@@ -46,6 +51,10 @@ def train_command(*, data: Sequence[Path], output: Path, test_size: float, seed:
     settings = TrainSettings(test_size=test_size, seed=seed, cv=cv)
     if not char_ngrams:
         settings.char_ngrams = None
+    if base_rate is not None:
+        settings.base_rate = base_rate
+    if min_precision is not None:
+        settings.min_precision = min_precision
     t0 = time.perf_counter()
     with console.status(f"extracting features from {len(ads):,} ads…") as status:
         prepared = prepare(ads, ruleset, settings,
@@ -61,9 +70,13 @@ def train_command(*, data: Sequence[Path], output: Path, test_size: float, seed:
     cvm = meta["metrics"]["cv"]
     if cvm["f1_mean"] is not None:
         console.print(f"cross-validation ({cvm['folds']} folds on the training part): F1 {cvm['f1_mean']:.3f} ± {cvm['f1_std']:.3f}")
+    choice = meta["threshold_choice"]
     console.print(f"{len(prepared.y):,} ads ({n_pos:,} positive) · trained in {meta['train_seconds']:.1f} s · "
-                  f"threshold {meta['threshold']:.3f} · score = {meta['combine_weight']:g} × model + "
-                  f"{1 - meta['combine_weight']:g} × rules")
+                  f"{meta['features']['indicator_terms']:,} indicator terms")
+    if "expected_precision" in choice:
+        console.print(f"threshold {meta['threshold']:.4g} at base rate {meta['base_rate']:g}: out of fold, "
+                      f"recall {choice['recall']:.3f}, {choice['fpr']:.2%} of benign ads flagged, "
+                      f"expected precision {choice['expected_precision']:.2f} (goal ≥ {choice['min_precision']:g})")
     console.print(f"saved [cyan]{output}[/] (sha256 {sha[:12]}…)")
     return EXIT_OK
 
@@ -73,7 +86,10 @@ def print_metrics(console: Any, metrics: dict[str, Any], *, title: str) -> None:
 
     table = Table(title=title, title_justify="left")
     table.add_column("score")
-    for col in ("precision", "recall", "F1", "ROC-AUC", "PR-AUC", "threshold", "tn fp / fn tp"):
+    base_rate = next((m.get("base_rate") for m in metrics.values()
+                      if isinstance(m, dict) and m.get("base_rate")), None)
+    at = f"precision at {base_rate:g}" if base_rate else "precision at base rate"
+    for col in ("precision", "recall", "F1", "ROC-AUC", "PR-AUC", "FPR", at, "threshold", "tn fp / fn tp"):
         table.add_column(col, justify="right")
     for name in ("model", "rules", "combined"):
         m = metrics.get(name)
@@ -81,8 +97,10 @@ def print_metrics(console: Any, metrics: dict[str, Any], *, title: str) -> None:
             continue
         (tn, fp), (fn, tp) = m["confusion"]
         fmt = lambda v: "—" if v is None else f"{v:.3f}"  # noqa: E731
+        fpr = "—" if m.get("fpr") is None else f"{m['fpr']:.2%}"
         table.add_row(name, fmt(m["precision"]), fmt(m["recall"]), fmt(m["f1"]), fmt(m["roc_auc"]),
-                      fmt(m["pr_auc"]), fmt(m["threshold"]), f"{tn} {fp} / {fn} {tp}")
+                      fmt(m["pr_auc"]), fpr, fmt(m.get("precision_at_base_rate")),
+                      f"{m['threshold']:.4g}", f"{tn} {fp} / {fn} {tp}")
     console.print(table)
     cats = metrics.get("by_category")
     if cats:
@@ -97,12 +115,13 @@ def print_metrics(console: Any, metrics: dict[str, Any], *, title: str) -> None:
 
 def evaluate_command(*, data: Sequence[Path], model: Path | None, json_out: bool,
                      text_columns: Sequence[str], label_column: str, positive: Sequence[str],
-                     category_column: str, rules: Sequence[Path], threshold: float | None) -> int:
+                     category_column: str, rules: Sequence[Path], threshold: float | None,
+                     base_rate: float | None = None) -> int:
     from rich.console import Console
 
     result = evaluate_metrics(data, model=model, text_columns=text_columns, label_column=label_column,
                               positive=positive, category_column=category_column, rules=rules,
-                              threshold=threshold)
+                              threshold=threshold, base_rate=base_rate)
     if json_out:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
@@ -114,46 +133,49 @@ def evaluate_command(*, data: Sequence[Path], model: Path | None, json_out: bool
 
 def evaluate_metrics(data: Sequence[Path], *, model: Path | None = None, text_columns: Sequence[str] = (),
                      label_column: str = "label", positive: Sequence[str] = (), category_column: str = "category",
-                     rules: Sequence[Path] = (), threshold: float | None = None) -> dict[str, Any]:
-    """The metrics of ``evaluate --json`` (SPEC shape plus ``rules`` and ``by_category``)."""
+                     rules: Sequence[Path] = (), threshold: float | None = None,
+                     base_rate: float | None = None) -> dict[str, Any]:
+    """The metrics of ``evaluate --json`` (SPEC shape plus ``fpr``, the precision expected at
+    the base rate, ``rules`` and ``by_category``), computed by the same :class:`Scorer` that
+    ``scan`` and ``score`` use: ``combined`` is exactly what they flag (indicator gate
+    included); ``model`` is the score alone at the same threshold. A file of one class is
+    fine: positives give recall, negatives the false-positive rate.
+    """
     import numpy as np
 
     from trafficscan.classifier.metrics import binary_metrics, by_category
     from trafficscan.classifier.model import load_model
-    from trafficscan.features import extract
     from trafficscan.resources import default_model_path
-    from trafficscan.rules import load_rules, score_hits
-    from trafficscan.scoring import blend
+    from trafficscan.rules import load_rules
+    from trafficscan.scoring import Scorer
 
-    ruleset = load_rules(list(rules))
     lm = load_model(model or default_model_path())
-    ads = _read_labelled(data, text_columns, label_column, positive, category_column)
+    scorer = Scorer(load_rules(list(rules)), lm, threshold=threshold, base_rate=base_rate)
+    ads = _read_labelled(data, text_columns, label_column, positive, category_column,
+                         both_classes=False)
     y = np.array([ad.label for ad in ads])
-    model_scores: list[float] = []
+    scores: list[float] = []
+    flags: list[float] = []
     rule_scores: list[float] = []
-    bases: list[float] = []
-    damps: list[float] = []
     for start in range(0, len(ads), 1000):  # batches, never one ad at a time
-        chunk = ads[start:start + 1000]
-        feats = [extract(ad.text) for ad in chunk]
-        hits = [ruleset.match(f) for f in feats]
-        rs = [score_hits(h) for h in hits]
-        model_scores.extend(lm.predict_proba(feats, hits, rs))
-        rule_scores.extend(r.score for r in rs)
-        bases.extend(r.base for r in rs)
-        damps.extend(r.dampening for r in rs)
-    m = np.array(model_scores)
-    r = np.array(rule_scores)
-    combined = blend(m, np.array(bases), np.array(damps), lm.combine_weight)
-    t = threshold if threshold is not None else lm.threshold
+        for item in scorer.score_batch(ads[start:start + 1000]):
+            scores.append(item.score)
+            flags.append(1.0 if item.flagged else 0.0)
+            rule_scores.append(item.rule_score)
+    t, rate = scorer.threshold, scorer.base_rate
+    combined = binary_metrics(y, flags, 0.5, base_rate=rate)
+    combined["threshold"] = round(t, 6)
+    if len(set(y.tolist())) == 2:  # ranking measures of the score behind the flags
+        combined["roc_auc"] = binary_metrics(y, scores, t)["roc_auc"]
+        combined["pr_auc"] = binary_metrics(y, scores, t)["pr_auc"]
     result: dict[str, Any] = {
-        "n": len(ads), "positives": int(y.sum()),
-        "model": binary_metrics(y, m, lm.model_threshold if threshold is None else t),
-        "rules": binary_metrics(y, r, 0.5),
-        "combined": binary_metrics(y, combined, t),
+        "n": len(ads), "positives": int(y.sum()), "base_rate": rate,
+        "model": binary_metrics(y, scores, t, base_rate=rate),
+        "rules": binary_metrics(y, rule_scores, 0.5, base_rate=rate),
+        "combined": combined,
         "model_file": {"path": lm.path, "sha256": lm.sha256, "created": lm.meta.get("created")},
     }
     cats = [ad.category for ad in ads]
     if any(cats):
-        result["by_category"] = by_category(y.tolist(), combined.tolist(), cats, t)
+        result["by_category"] = by_category(y.tolist(), flags, cats, 0.5)
     return result

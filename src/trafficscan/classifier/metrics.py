@@ -8,9 +8,21 @@ from typing import Any
 import numpy as np
 
 
+def precision_at(base_rate: float, tpr: float, fpr: float) -> float | None:
+    """Precision expected where a share ``base_rate`` of ads are positive (Bayes' rule)."""
+    hit = base_rate * tpr
+    noise = (1 - base_rate) * fpr
+    return hit / (hit + noise) if hit + noise else None
+
+
 def binary_metrics(y: Sequence[int] | np.ndarray, scores: Sequence[float] | np.ndarray,
-                   threshold: float) -> dict[str, Any]:
-    """precision, recall, F1, ROC-AUC, PR-AUC, threshold and ``[[tn, fp], [fn, tp]]``."""
+                   threshold: float, *, base_rate: float | None = None) -> dict[str, Any]:
+    """precision, recall, F1, ROC-AUC, PR-AUC, threshold and ``[[tn, fp], [fn, tp]]``; ``fpr``
+    (share of benign ads flagged) and, given a base rate, the precision expected at it.
+
+    A file of one class gives what it can: recall for positives only, ``fpr`` for negatives
+    only (the other measures are ``None``).
+    """
     from sklearn.metrics import average_precision_score, roc_auc_score
 
     y_arr = np.asarray(y, dtype=int)
@@ -24,22 +36,35 @@ def binary_metrics(y: Sequence[int] | np.ndarray, scores: Sequence[float] | np.n
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     both = len(set(y_arr.tolist())) == 2
-    return {
-        "precision": round(precision, 4),
-        "recall": round(recall, 4),
-        "f1": round(f1, 4),
+    fpr = fp / (fp + tn) if fp + tn else None
+    out = {
+        "precision": round(precision, 4) if tp + fp else (None if not both else 0.0),
+        "recall": round(recall, 4) if tp + fn else None,
+        "f1": round(f1, 4) if both else None,
         "roc_auc": round(float(roc_auc_score(y_arr, s)), 4) if both else None,
         "pr_auc": round(float(average_precision_score(y_arr, s)), 4) if both else None,
         "threshold": round(float(threshold), 4),
         "confusion": [[tn, fp], [fn, tp]],
+        "fpr": None if fpr is None else round(fpr, 5),
     }
+    if base_rate is not None:
+        at = precision_at(base_rate, recall, fpr) if tp + fn and fpr is not None else None
+        out["base_rate"] = base_rate
+        out["precision_at_base_rate"] = None if at is None else round(at, 4)
+    return out
 
 
-def best_threshold(y: Sequence[int], scores: Sequence[float], *, min_precision: float = 0.9) -> float:
-    """The threshold with the best F1 among those reaching ``min_precision`` (else best F1).
+def base_rate_threshold(y: Sequence[int] | np.ndarray, scores: Sequence[float] | np.ndarray, *,
+                        base_rate: float, min_precision: float) -> dict[str, Any]:
+    """The threshold that keeps the most recall while the precision expected at ``base_rate``
+    stays at least ``min_precision``.
 
-    Candidate thresholds sit half-way between neighbouring distinct scores, so a model that
-    is retrained on the same data lands on the same threshold.
+    The false-positive rate behind that estimate is add-½ smoothed (a threshold that flags no
+    benign ad of a small sample is not taken to flag none in the world). Candidates sit
+    half-way between neighbouring distinct scores, so retraining on the same data lands on the
+    same threshold. If no threshold reaches ``min_precision``, the one with the best expected
+    precision is taken. Returns the threshold and the out-of-fold recall, ``fpr`` and
+    expected precision at it.
     """
     y_arr = np.asarray(y, dtype=int)
     s = np.asarray(scores, dtype=float)
@@ -47,17 +72,19 @@ def best_threshold(y: Sequence[int], scores: Sequence[float], *, min_precision: 
     s_sorted, y_sorted = s[order], y_arr[order]
     tp = np.cumsum(y_sorted)
     fp = np.cumsum(1 - y_sorted)
-    pos = max(int(y_arr.sum()), 1)
-    last = np.r_[s_sorted[1:] != s_sorted[:-1], True]  # cut after each distinct score
-    precision = tp / np.maximum(tp + fp, 1)
-    recall = tp / pos
-    f1 = np.where(precision + recall > 0, 2 * precision * recall / np.maximum(precision + recall, 1e-12), 0)
-    idx = np.nonzero(last)[0]
-    ok = idx[precision[idx] >= min_precision]
-    pick_from = ok if len(ok) else idx
-    best = pick_from[np.argmax(f1[pick_from])]
+    pos, neg = max(int(y_arr.sum()), 1), max(int(len(y_arr) - y_arr.sum()), 1)
+    idx = np.flatnonzero(np.r_[s_sorted[1:] != s_sorted[:-1], True])  # cut after each distinct score
+    tpr = tp[idx] / pos
+    fpr = (fp[idx] + 0.5) / (neg + 1)
+    precision = base_rate * tpr / (base_rate * tpr + (1 - base_rate) * fpr)
+    ok = np.flatnonzero(precision >= min_precision)
+    k = int(ok[np.argmax(tpr[ok])]) if len(ok) else int(np.argmax(precision))
+    best = idx[k]
     nxt = s_sorted[best + 1] if best + 1 < len(s_sorted) else 0.0
-    return float(np.clip((s_sorted[best] + nxt) / 2, 0.01, 0.99))
+    return {"threshold": float(np.clip((s_sorted[best] + nxt) / 2, 1e-4, 0.99)),
+            "recall": round(float(tpr[k]), 4), "fpr": round(float(fp[idx][k] / neg), 5),
+            "expected_precision": round(float(precision[k]), 4), "base_rate": base_rate,
+            "min_precision": min_precision}
 
 
 def by_category(y: Sequence[int], scores: Sequence[float], categories: Sequence[str],

@@ -9,12 +9,16 @@ The feature matrix is the same at training time (scikit-learn's ``transform`` pl
 :func:`dense_features`) and at scoring time (:meth:`LoadedModel.matrix`, which computes the
 same numbers from :class:`TextBlock` tables without scikit-learn; tests hold them equal):
 
-* word 1–2-gram and character 3–5-gram TF-IDF over the *normalised* ad text (leetspeak undone,
-  spaced letters joined, Devanagari kept, emojis as tokens); character n-grams see through the
-  spelling variants of Hinglish and obfuscated words (they lifted held-out F1 from 0.91 to 0.97
-  on the repo corpus, docs/model.md);
-* the rule engine's per-category strengths, the rule score and the awareness dampening;
-* the numeric entity features of the features stage (log-scaled counts and flags).
+* word 1–2-gram TF-IDF over the *normalised* ad text (leetspeak undone, spaced letters
+  joined, Devanagari kept, emojis as tokens). Only *indicator-bearing* terms carry a weight
+  (``classifier/vocabulary.py``): generic job, sales and service words, place names and
+  numbers have a coefficient of zero, so they cannot move the score;
+* the rule engine's per-category strengths and the awareness dampening;
+* the entity signals of the features stage (obfuscated phones, messaging-only contact, stated
+  minor or young ages, scam-compound towns).
+
+The score is a probability **at the base rate** of the source (docs/scoring.md): the Platt-
+calibrated log-odds, shifted from the training set's class balance to the base rate.
 """
 
 from __future__ import annotations
@@ -37,14 +41,24 @@ FORMAT = "trafficscan-model/1"
 ALLOWED_TYPES: tuple[str, ...] = ()
 #: Tokens: words of letters/digits (Devanagari with its vowel signs), and single emojis.
 TOKEN_PATTERN = r"(?u)[\w\u0900-\u097f]{2,}|[\U0001f300-\U0001faff\u2600-\u27bf]"
-#: Weight of the rule and entity columns beside the TF-IDF block (tuned: larger hurts, docs/model.md).
-DENSE_SCALE = 0.1
+#: Weight of the rule and entity columns beside the TF-IDF block (chosen on out-of-fold
+#: predictions and real benign text, docs/model.md).
+DENSE_SCALE = 0.3
+#: The base rate a model is calibrated for when training does not say otherwise: on a real
+#: platform well under 1 ad in 100 is a lead.
+DEFAULT_BASE_RATE = 0.005
 
 
 def rule_columns() -> tuple[str, ...]:
-    from trafficscan.rules.model import CATEGORIES
+    from trafficscan.rules.model import AWARENESS, CATEGORIES
 
-    return (*(f"rule:{c}" for c in CATEGORIES), "rule:score", "rule:dampening")
+    return (*(f"rule:{c}" for c in CATEGORIES if c != AWARENESS), "rule:dampening")
+
+
+def logit(p: Any) -> Any:
+    """Log-odds of a probability (floats or arrays); 0 and 1 are clipped to stay finite."""
+    p = np.clip(p, 1e-9, 1 - 1e-9)
+    return np.log(p / (1 - p))
 
 
 def dense_features(feats: Sequence[Any], rule_scores: Sequence[Any],
@@ -354,12 +368,16 @@ class LoadedModel:
         return float(self.meta["threshold"])
 
     @property
-    def model_threshold(self) -> float:
-        return float(self.meta.get("model_threshold", self.meta["threshold"]))
+    def base_rate(self) -> float:
+        """The base rate the stored threshold was chosen for (``DEFAULT_BASE_RATE`` if unsaid)."""
+        return float(self.meta.get("base_rate") or DEFAULT_BASE_RATE)
 
     @property
-    def combine_weight(self) -> float:
-        return float(self.meta.get("combine_weight", 1.0))
+    def train_prior(self) -> float | None:
+        """Share of positives the calibration was fitted on; ``None`` for a model from before
+        base rates (its probabilities are read as they are, without a prior shift)."""
+        prior = (self.meta.get("calibration") or {}).get("train_prior")
+        return None if prior is None else float(prior)
 
     @property
     def dense_scale(self) -> float:
@@ -384,23 +402,35 @@ class LoadedModel:
         cal = self.meta.get("calibration") or {"a": 1.0, "b": 0.0}
         return float(cal["a"]), float(cal["b"])
 
-    def proba(self, X: Batch) -> list[float]:
-        a, b = self._calibration
-        return sigmoid(a * X.decision(self.coef, self.intercept) + b).tolist()
+    def prior_shift(self, base_rate: Any) -> Any:
+        """What to add to the calibrated log-odds to read them at ``base_rate`` (Bayes' rule:
+        the likelihood ratio stays, the prior odds change from the training set's to the base
+        rate's). Zero for a model from before base rates."""
+        prior = self.train_prior
+        if prior is None:
+            return np.zeros_like(np.asarray(base_rate, dtype=np.float64))
+        return logit(np.asarray(base_rate, dtype=np.float64)) - logit(prior)
 
-    def predict_proba(self, feats: Sequence[Any], hits: Sequence[Any],
-                      rule_scores: Sequence[Any]) -> list[float]:
-        """Probability of a trafficking signal for each ad of a batch (one matrix, one call)."""
-        return self.proba(self.matrix(feats, rule_scores))
+    def log_odds(self, X: Batch, base_rate: Any = None) -> np.ndarray:
+        """Calibrated log-odds of a trafficking signal at ``base_rate`` (a float or one per row;
+        default: the model's own)."""
+        a, b = self._calibration
+        rate = self.base_rate if base_rate is None else base_rate
+        return a * X.decision(self.coef, self.intercept) + b + self.prior_shift(rate)
+
+    def proba(self, X: Batch, base_rate: Any = None) -> list[float]:
+        """Probability of a trafficking signal for each row, at ``base_rate``."""
+        return sigmoid(self.log_odds(X, base_rate)).tolist()
 
     def explain(self, X: Batch, rows: Sequence[int], top: int = 5) -> list[dict[str, Any]]:
         """Why the model scored each of ``rows`` of ``X`` as it did, in calibrated log-odds.
 
         The model is linear, so its log-odds split exactly into parts: ``words`` (word n-grams),
-        ``characters`` (character n-grams), ``rules_and_entities`` (the rule and entity
-        columns) and ``bias``; they add up to ``logit(model_score)``. ``terms`` are the words
-        that pushed the score up most, each with its own share of the log-odds (function
-        words and numbers are not listed; they still count in ``words``).
+        ``characters`` (character n-grams, only in models trained with them),
+        ``rules_and_entities`` (the rule and entity columns) and ``bias`` (the calibrated
+        intercept less the training set's prior log-odds); with the base rate's log-odds
+        (added by the scorer) they add up to ``logit(model_score)``. ``terms`` are the
+        indicator terms that pushed the score up most, each with its own share of the log-odds.
 
         Contributions are computed for the whole batch in a few array operations; only the
         ranking of each row's words is per row.
@@ -419,7 +449,7 @@ class LoadedModel:
         words = sums[0].tolist()
         chars = (np.sum(sums[1:], axis=0) if len(sums) > 1 else np.zeros(n)).tolist()
         dense = (a * (X.dense @ self.coef[offset:])).tolist()
-        bias = round(a * self.intercept + b, 3)
+        bias = round(float(a * self.intercept + b + self.prior_shift(0.5)), 3)
         names = self.blocks[0].terms
         word_block = X.blocks[0]
         # every row's words, largest contribution first, in one sort for the whole batch
@@ -451,7 +481,7 @@ class LoadedModel:
     def info(self) -> dict[str, Any]:
         return {"name": self.meta.get("name", Path(self.path).stem), "version": self.meta.get("version"),
                 "sha256": self.sha256, "created": self.meta.get("created"),
-                "threshold": self.threshold, "combine_weight": self.combine_weight}
+                "threshold": self.threshold, "base_rate": self.base_rate}
 
 
 def save_model(path: Path, vectorizer: Any, clf: Any, meta: dict[str, Any]) -> str:

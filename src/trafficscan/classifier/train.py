@@ -1,15 +1,18 @@
-"""Training: features once, cross-validated calibration, threshold and blend, a held-out report.
+"""Training: features once, cross-validated calibration, a threshold for the base rate, a report.
 
 Procedure (reproducible for a given data set and seed):
 
 1. extract features and rule hits for every ad once;
 2. stratified split into a training part and a held-out part (``--test-size``);
 3. k-fold cross-validation on the training part (folds run in parallel) gives out-of-fold
-   decision values. A sigmoid fitted to them calibrates the probabilities (Platt scaling, as
-   ``CalibratedClassifierCV(method="sigmoid")`` does, without refitting the model k more times);
-   the blend weight α and the flagging thresholds are chosen on them (best F1 with
-   precision ≥ 0.9);
-4. the final model is fitted on the whole training part and reported on the held-out part,
+   decision values. In each fold only indicator-bearing terms may carry a weight
+   (``vocabulary.py``). A sigmoid fitted to the out-of-fold values calibrates the
+   probabilities (Platt scaling, as ``CalibratedClassifierCV(method="sigmoid")`` does, without
+   refitting the model k more times); they are then read at the base rate (prior shift);
+4. the flagging threshold is the one that keeps the most recall while the precision expected
+   at the base rate — from the out-of-fold true- and false-positive rates — stays at least
+   ``min_precision``;
+5. the final model is fitted on the whole training part and reported on the held-out part,
    which it never saw.
 """
 
@@ -28,27 +31,28 @@ import numpy as np
 
 from trafficscan import __version__
 from trafficscan.ad import Ad
-from trafficscan.classifier.metrics import best_threshold, binary_metrics, by_category
+from trafficscan.classifier.metrics import base_rate_threshold, binary_metrics, by_category
 from trafficscan.classifier.model import (
+    DEFAULT_BASE_RATE,
     DENSE_SCALE,
     TOKEN_PATTERN,
     dense_features,
     fingerprint,
+    logit,
     rule_columns,
     sigmoid,
 )
-from trafficscan.scoring import blend
+from trafficscan.classifier.vocabulary import VocabularyFilter, indicator_mask
 
-ALPHAS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
-#: Numeric features left out of the model. Text length says more about who wrote a corpus than
-#: about trafficking (in ours, benign texts run longer), so the model must not learn it.
-EXCLUDED_NUMERIC = ("length", "len_", "_len", "chars", "words", "tokens")
+#: The entity features the model may use: each is an indicator an analyst can name. Style
+#: features (text length, capitals, digits, emojis, counts of phones or prices) are left out:
+#: in any hand-made corpus they say more about who wrote it than about trafficking.
+INDICATOR_NUMERIC = ("n_obfuscated_phones", "messaging_only_contact", "has_minor_age",
+                     "has_young_age", "n_scam_hubs")
 
 
 def model_numeric_keys() -> tuple[str, ...]:
-    from trafficscan.features import NUMERIC_FEATURES
-
-    return tuple(k for k in NUMERIC_FEATURES if not any(x in k for x in EXCLUDED_NUMERIC))
+    return INDICATOR_NUMERIC
 
 
 @dataclass
@@ -57,13 +61,18 @@ class TrainSettings:
     seed: int = 13
     cv: int = 5
     ngram_max: int = 2
+    #: character n-grams see through Hinglish spelling variants; only those that pass the
+    #: vocabulary's frequency tests get a weight (``None``: word n-grams only)
     char_ngrams: tuple[int, int] | None = (3, 5)
     char_max_features: int = 100_000
     min_df: int = 2
     max_features: int = 200_000
-    C: float = 64.0
+    C: float = 16.0
     dense_scale: float = DENSE_SCALE
-    min_precision: float = 0.9
+    base_rate: float = DEFAULT_BASE_RATE
+    #: precision the threshold must keep at the base rate (estimated out of fold)
+    min_precision: float = 0.3
+    vocabulary: VocabularyFilter = field(default_factory=VocabularyFilter)
     jobs: int = 0  # parallel folds; 0: all cores
 
 
@@ -135,17 +144,42 @@ def _matrix(vec: Any, texts: Sequence[str], dense: np.ndarray) -> Any:
     return sp.hstack([vec.transform(texts), sp.csr_matrix(dense)], format="csr")
 
 
+def _word_terms(vec: Any) -> tuple[list[str], int]:
+    """The word block's terms and the number of text columns (word block first)."""
+    parts = [t for _, t in getattr(vec, "transformer_list", [("words", vec)])]
+    vocab = parts[0].vocabulary_
+    return sorted(vocab, key=vocab.__getitem__), sum(len(p.vocabulary_) for p in parts)
+
+
 def fit_fold(texts: list[str], dense: np.ndarray, y: np.ndarray, s: TrainSettings,
              eval_texts: list[str] | None = None,
              eval_dense: np.ndarray | None = None) -> tuple[Any, Any, np.ndarray | None]:
-    """Fit vectorizer + logistic regression; optionally return decision values on eval rows."""
+    """Fit vectorizer + logistic regression; optionally return decision values on eval rows.
+
+    The regression sees only the columns that may carry a weight: indicator-bearing word terms
+    (:func:`~trafficscan.classifier.vocabulary.indicator_mask`), character n-grams when
+    trained with them, and the dense columns. Its coefficients are then laid out over all
+    columns, zero for the rest, so the saved model has the usual shape.
+    """
     from sklearn.linear_model import LogisticRegression
 
     vec = make_vectorizer(s, len(texts))
-    vec.fit(texts)
+    X = _matrix(vec.fit(texts), texts, dense)
+    terms, n_text = _word_terms(vec)
+    keep = np.ones(X.shape[1], dtype=bool)
+    keep[:len(terms)] = indicator_mask(terms, X[:, :len(terms)], y, s.vocabulary)
+    if n_text > len(terms):  # character n-grams: the frequency tests only
+        keep[len(terms):n_text] = indicator_mask([""] * (n_text - len(terms)),
+                                                 X[:, len(terms):n_text], y, s.vocabulary,
+                                                 words=False)
+    cols = np.flatnonzero(keep)
     clf = LogisticRegression(C=s.C, class_weight="balanced", max_iter=5000, solver="liblinear",
                              random_state=s.seed)
-    clf.fit(_matrix(vec, texts, dense), y)
+    clf.fit(X[:, cols], y)
+    coef = np.zeros((1, X.shape[1]))
+    coef[0, cols] = clf.coef_[0]
+    clf.coef_ = coef
+    clf.n_features_in_ = X.shape[1]
     out = None
     if eval_texts is not None and eval_dense is not None:
         out = clf.decision_function(_matrix(vec, eval_texts, eval_dense))
@@ -173,6 +207,7 @@ def train_model(p: Prepared, s: TrainSettings, *, data_sha256: str, sources: Seq
     train_idx, test_idx = np.sort(train_idx), np.sort(test_idx)
     T = lambda idx: [p.texts[i] for i in idx]  # noqa: E731
 
+    prior = float(p.y[train_idx].mean())
     folds = int(min(s.cv, np.bincount(p.y[train_idx]).min()))
     cv_f1: list[float] = []
     if folds >= 2:
@@ -187,43 +222,37 @@ def train_model(p: Prepared, s: TrainSettings, *, data_sha256: str, sources: Seq
             oof_dec[va] = dec
         y_tr = p.y[train_idx]
         a, b = fit_platt(oof_dec[train_idx], y_tr)
-        m_tr = sigmoid(a * oof_dec[train_idx] + b)
+        shift = logit(s.base_rate) - logit(prior)
+        m_tr = sigmoid(a * oof_dec[train_idx] + b + shift)
+        choice = base_rate_threshold(y_tr, m_tr, base_rate=s.base_rate,
+                                     min_precision=s.min_precision)
+        threshold = choice["threshold"]
         for _, va in splits:
-            cv_f1.append(binary_metrics(p.y[va], sigmoid(a * oof_dec[va] + b), 0.5)["f1"])
-        model_threshold = best_threshold(y_tr, m_tr, min_precision=s.min_precision)
-        b_tr, d_tr = p.rule_base[train_idx], p.dampening[train_idx]
-        best: tuple[float, float, float] | None = None
-        for alpha in ALPHAS:
-            blended = blend(m_tr, b_tr, d_tr, alpha)
-            t = best_threshold(y_tr, blended, min_precision=s.min_precision)
-            f1 = binary_metrics(y_tr, blended, t)["f1"]
-            if best is None or f1 > best[0] + 1e-9:
-                best = (f1, alpha, t)
-        assert best is not None
-        _, alpha, threshold = best
+            cv_f1.append(binary_metrics(p.y[va], sigmoid(a * oof_dec[va] + b + shift),
+                                        threshold)["f1"])
     else:
-        a, b = 1.0, 0.0
-        model_threshold, alpha, threshold = 0.5, 0.7, 0.5
+        a, b, shift = 1.0, 0.0, logit(s.base_rate) - logit(prior)
+        threshold = 0.5
+        choice = {"threshold": threshold}
 
     step("fitting the final model")
     vec, clf, dec = fit_fold(T(train_idx), p.dense[train_idx], p.y[train_idx], s,
                              T(test_idx), p.dense[test_idx])
     assert dec is not None
-    held = sigmoid(a * dec + b)
+    held = sigmoid(a * dec + b + shift)
     y_te = p.y[test_idx]
-    combined = blend(held, p.rule_base[test_idx], p.dampening[test_idx], alpha)
     cats = [p.categories[i] for i in test_idx]
     metrics: dict[str, Any] = {
         "n": len(test_idx),
         "positives": int(y_te.sum()),
-        "model": binary_metrics(y_te, held, model_threshold),
-        "combined": binary_metrics(y_te, combined, threshold),
-        "rules": binary_metrics(y_te, p.rule_score[test_idx], 0.5),
+        "model": binary_metrics(y_te, held, threshold, base_rate=s.base_rate),
+        "combined": binary_metrics(y_te, held, threshold, base_rate=s.base_rate),
+        "rules": binary_metrics(y_te, p.rule_score[test_idx], 0.5, base_rate=s.base_rate),
         "cv": {"folds": folds, "f1_mean": round(float(np.mean(cv_f1)), 4) if cv_f1 else None,
                "f1_std": round(float(np.std(cv_f1)), 4) if cv_f1 else None},
     }
     if any(cats):
-        metrics["by_category"] = by_category(y_te.tolist(), combined.tolist(), cats, threshold)
+        metrics["by_category"] = by_category(y_te.tolist(), held.tolist(), cats, threshold)
     import sklearn
 
     meta = {
@@ -241,14 +270,18 @@ def train_model(p: Prepared, s: TrainSettings, *, data_sha256: str, sources: Seq
                      "char_ngram_range": list(s.char_ngrams) if s.char_ngrams else None,
                      "char_max_features": s.char_max_features, "min_df": s.min_df,
                      "max_features": s.max_features, "C": s.C, "min_precision": s.min_precision,
-                     "class_weight": "balanced"},
+                     "class_weight": "balanced",
+                     "vocabulary": {"min_positive_df": s.vocabulary.min_positive_df,
+                                    "min_ratio": s.vocabulary.min_ratio}},
         "features": {"text": "word 1-2-gram + char_wb n-gram TF-IDF on normalised text"
                      if s.char_ngrams else "word TF-IDF on normalised text",
+                     "indicator_terms": int(np.count_nonzero(clf.coef_[0][:_word_terms(vec)[1]])),
                      "numeric": list(numeric), "rules": list(rules), "dense_scale": s.dense_scale},
-        "calibration": {"method": "sigmoid on out-of-fold decision values", "a": a, "b": b},
+        "calibration": {"method": "sigmoid on out-of-fold decision values, read at the base rate",
+                        "a": a, "b": b, "train_prior": round(prior, 6)},
+        "base_rate": s.base_rate,
         "threshold": round(float(threshold), 4),
-        "model_threshold": round(float(model_threshold), 4),
-        "combine_weight": alpha,
+        "threshold_choice": {k: v for k, v in choice.items() if k != "threshold"},
         "metrics": metrics,
     }
     meta["fingerprint"] = fingerprint(vec, clf, (a, b))

@@ -490,9 +490,10 @@ class RuleSet:
         hits: list[RuleHit] = []
         for index in scan.candidates():
             crule = self._compiled.rules[index]
-            spans = self._evaluate_rule(scan, crule)
-            if spans is None:
+            found = self._evaluate_rule(scan, crule)
+            if found is None:
                 continue
+            spans, context = found
             rule = crule.rule
             hits.append(
                 RuleHit(
@@ -501,6 +502,7 @@ class RuleSet:
                     weight=rule.weight,
                     title=rule.title,
                     matches=[Match(original[s:e], s, e) for s, e in spans],
+                    context=[Match(original[s:e], s, e) for s, e in context],
                 )
             )
         return hits
@@ -517,7 +519,9 @@ class RuleSet:
         return score_hits(self.match_text(text))
 
     @staticmethod
-    def _evaluate_rule(scan: _Scan, crule: _CRule) -> list[Span] | None:
+    def _evaluate_rule(scan: _Scan, crule: _CRule) -> tuple[list[Span], list[Span]] | None:
+        """The spans of the patterns that fired and, apart, those of ``requires`` (context);
+        ``None`` when the rule does not fire."""
         present = scan.present
         if crule.unless and not crule.unless.isdisjoint(present):
             return None
@@ -530,9 +534,11 @@ class RuleSet:
             spans.extend(scan.evaluate(p))
         if not spans:
             return None
+        context: list[Span] = []
         for p in crule.requires:
             found = scan.evaluate(p)
             if not found:
                 return None
-            spans.extend(found)
-        return sorted(set(spans))
+            context.extend(found)
+        fired = set(spans)
+        return sorted(fired), sorted(set(context) - fired)
