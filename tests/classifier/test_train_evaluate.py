@@ -77,3 +77,37 @@ def test_train_empty_file_exits_2(trafficscan, tmp_path: Path) -> None:
     data.write_text("", encoding="utf-8")
     r = trafficscan("train", str(data))
     assert r.code == 2 and "no ad records" in r.err
+
+
+def test_retraining_keeps_base_rate_and_indicator_vocabulary(trafficscan, repo_root: Path,
+                                                             tmp_path: Path) -> None:
+    """An analyst's `train` keeps the real-world properties by default: generic words get no
+    weight even when the analyst's positives happen to use them, scores are calibrated to a
+    base rate, and the threshold is chosen for precision at it."""
+    import random
+
+    from trafficscan.classifier.model import load_model
+
+    rng = random.Random(5)
+    rows = [json.loads(line) for f in sorted((repo_root / "data" / "corpus").glob("*.jsonl"))
+            for line in f.read_text(encoding="utf-8").splitlines()]
+    rows = rng.sample(rows, 500)
+    for r in rows:  # a unit whose positives all say "manager" and "full time"
+        if r["label"] == 1:
+            r["body"] += " Manager on duty, full time."
+    data = tmp_path / "unit.jsonl"
+    data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    r = trafficscan("train", str(data), "-o", "unit.skops", "--cv", "3", "--base-rate", "0.01")
+    assert r.code == 0, r.err
+    assert "at base rate 0.01" in r.err
+    model = load_model(tmp_path / "unit.skops")
+    assert model.base_rate == 0.01 and 0 < model.train_prior < 1
+    assert model.meta["threshold_choice"]["min_precision"] == 0.3
+    words = model.blocks[0]
+    for term in ("manager", "full time", "full"):
+        j = words.vocab.get(term)
+        assert j is None or model.coef[j] == 0.0, term
+    r = trafficscan("score", str(data), "--model", "unit.skops", "--threshold", "0", "-f", "jsonl", "-o", "-")
+    assert r.code == 0, r.err
+    for line in r.out.splitlines():  # flagged even at threshold 0 only with a stated indicator
+        assert json.loads(line)["explanation"]["indicators"]
