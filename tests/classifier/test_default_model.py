@@ -55,7 +55,7 @@ def test_shipped_model_generalises_to_the_independent_holdout(default_model: Pat
 
     m = evaluate_metrics([repo_root / "data" / "holdout" / "holdout-01.jsonl"], model=default_model)
     assert m["n"] == 200
-    assert m["combined"]["recall"] >= 0.85 and m["combined"]["precision"] >= 0.95, m["combined"]
+    assert m["combined"]["recall"] >= 0.90 and m["combined"]["precision"] >= 0.95, m["combined"]
     m = evaluate_metrics([repo_root / "data" / "holdout" / "holdout-02.jsonl"], model=default_model)
     assert m["n"] == 400
-    assert m["combined"]["recall"] >= 0.80 and m["combined"]["fpr"] <= 0.05, m["combined"]
+    assert m["combined"]["recall"] >= 0.85 and m["combined"]["fpr"] <= 0.06, m["combined"]

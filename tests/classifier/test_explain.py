@@ -39,10 +39,10 @@ def test_flagged_ad_lists_the_words_behind_the_model_share(scorer: Scorer) -> No
     # the parts are the model's calibrated log-odds, split exactly
     p = flagged.model_score
     logit = math.log(p / (1 - p)) if 0 < p < 1 else None
-    if logit is not None and abs(logit) < 30:  # with the base rate's log-odds, they add up
+    if logit is not None and abs(logit) < 8:  # with the base rate's log-odds, they add up (score has 6 decimals)
         rate = flagged.explanation["base_rate"]
         assert sum(model["parts"].values()) + math.log(rate / (1 - rate)) == pytest.approx(logit, abs=0.02)
-        assert sum(model["parts"].values()) == pytest.approx(flagged.explanation["evidence"], abs=0.02)
+    assert sum(model["parts"].values()) == pytest.approx(flagged.explanation["evidence"], abs=0.02)
     assert "model" not in benign.explanation, "only flagged ads carry the model's word list"
 
 

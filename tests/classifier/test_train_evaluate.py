@@ -102,7 +102,7 @@ def test_retraining_keeps_base_rate_and_indicator_vocabulary(trafficscan, repo_r
     assert "at base rate 0.01" in r.err
     model = load_model(tmp_path / "unit.skops")
     assert model.base_rate == 0.01 and 0 < model.train_prior < 1
-    assert model.meta["threshold_choice"]["min_precision"] == 0.3
+    assert model.meta["threshold_choice"]["min_precision"] == 0.2
     words = model.blocks[0]
     for term in ("manager", "full time", "full"):
         j = words.vocab.get(term)

@@ -67,11 +67,11 @@ class TrainSettings:
     char_max_features: int = 100_000
     min_df: int = 2
     max_features: int = 200_000
-    C: float = 16.0
+    C: float = 64.0
     dense_scale: float = DENSE_SCALE
     base_rate: float = DEFAULT_BASE_RATE
     #: precision the threshold must keep at the base rate (estimated out of fold)
-    min_precision: float = 0.3
+    min_precision: float = 0.2
     vocabulary: VocabularyFilter = field(default_factory=VocabularyFilter)
     jobs: int = 0  # parallel folds; 0: all cores
 

@@ -47,7 +47,9 @@ _NOT_AGE_AFTER = re.compile(
     r"\s?(?:of\s(?!age\b)|(?:ka|ki|ke)\s(?:experience|exp\b|anubhav|kaam|business)|"
     r"(?:of\s)?(?:experience|exp\b|ago|in\s(?:business|service|the\s(?:field|industry))|"
     r"warranty|guarantee|contract|visa|work|old\scompany|lease|agreement|tak|back|before|"
-    r"pehle|baad|purana|purani|purane|ho\sgaye|se\s(?:business|kaam)|running|since|anniversary))"
+    r"pehle|baad|purana|purani|purane|ho\sgaye|se\s(?:business|kaam)|running|since|anniversary)|"
+    # "2 - 3 years full stack development experience": the experience word a few words on
+    r"(?:[\w+#./-]+\s){1,3}(?:experience|exp\b|anubhav))"
 )
 _NOT_AGE_BEFORE = re.compile(
     trie(
