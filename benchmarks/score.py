@@ -95,11 +95,11 @@ def main() -> None:
         one = tmp / "one.jsonl"
         one.write_text(big.read_text(encoding="utf-8").split("\n", 1)[0] + "\n", encoding="utf-8")
         cold_t, _ = run([*ts, "score", str(one), "--all", "--format", "jsonl", "-o", str(tmp / "cold.jsonl"), "-q"])
-        warm_t = min(run([*ts, "score", str(one), "--all", "--format", "jsonl", "-o", str(tmp / "warm.jsonl"), "-q"])[0]
+        warm_t = min(run([*ts, "score", str(one), "--all", "--format", "jsonl", "-o", str(tmp / "warm.jsonl"), "-q", "--force"])[0]
                      for _ in range(3))
         ref_t, _ = run([sys.executable, str(tmp / "ref.py"), str(tmp / "ref.pkl"), str(big), str(tmp / "ref.out")], args.repeat)
-        one_t, _ = run([*ts, "score", str(big), "--all", "--format", "jsonl", "-o", str(tmp / "a.jsonl"), "--jobs", "1", "-q"], args.repeat)
-        all_t, _ = run([*ts, "score", str(big), "--all", "--format", "jsonl", "-o", str(tmp / "b.jsonl"), "-q"], args.repeat)
+        one_t, _ = run([*ts, "score", str(big), "--all", "--format", "jsonl", "-o", str(tmp / "a.jsonl"), "--jobs", "1", "-q", "--force"], args.repeat)
+        all_t, _ = run([*ts, "score", str(big), "--all", "--format", "jsonl", "-o", str(tmp / "b.jsonl"), "-q", "--force"], args.repeat)
         rss_big = peak_rss([*ts, "score", str(big), "--all", "--format", "jsonl", "-o", str(tmp / "c.jsonl"), "--jobs", "1", "-q"])
         rss_small = peak_rss([*ts, "score", str(small), "--all", "--format", "jsonl", "-o", str(tmp / "d.jsonl"), "--jobs", "1", "-q"])
         help_t = min(run([*ts[:1], "-c", "from trafficscan.cli import main; import sys; sys.argv=['trafficscan','--help']; main()"])[0] for _ in range(5))

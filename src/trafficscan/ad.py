@@ -36,6 +36,9 @@ class Ad:
     label: int | None = None
     category: str = ""
     text: str = field(default="", repr=False)
+    #: An input file's own fields that are not ad fields (an analyst's case id, a phone
+    #: column): carried through to the output unchanged under ``extra``.
+    extra: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if not self.text:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -24,6 +25,24 @@ rules_app = typer.Typer(help="Show, test and validate the indicator rule packs."
 sources_app = typer.Typer(help="Check the sources of a scan config.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 app.add_typer(sources_app, name="sources")
+share_app = typer.Typer(help="Share flagged ads with other units as keyed contact hashes; match and verify their files.",
+                        no_args_is_help=True)
+app.add_typer(share_app, name="share")
+
+
+ABORTED = "\naborted: stopped at once; no output file was written, the state database is intact\n"
+
+
+def _aborting(run: Callable[[Any], int]) -> Callable[[Any], int]:
+    """A second Ctrl-C (or one before the crawl starts) ends at once, but never in silence:
+    typer would turn the KeyboardInterrupt into a bare exit 130."""
+    def wrapper(opts: Any) -> int:
+        try:
+            return run(opts)
+        except KeyboardInterrupt:
+            sys.stderr.write(ABORTED)
+            raise typer.Exit(130) from None
+    return wrapper
 
 
 class OutFormat(StrEnum):
@@ -54,7 +73,8 @@ def _root(
 # Options shared by several commands
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Scan config (YAML). Default: the bundled offline demo.")]
 OutOpt = Annotated[str | None, typer.Option("--output", "-o", help="Output file; '-' for standard output. Default: flagged-YYYYMMDD-HHMMSS.<format>.")]
-FormatOpt = Annotated[OutFormat, typer.Option("--format", "-f", help="Output format.")]
+FormatOpt = Annotated[OutFormat | None, typer.Option("--format", "-f", help="Output format. Default: the -o file's extension (.json, .jsonl, .csv), else json.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Replace the -o file if it exists (otherwise: exit 2, nothing replaced).")]
 ThresholdOpt = Annotated[float | None, typer.Option("--threshold", "-t", min=0.0, max=1.0, help="Flag ads scoring at least this. Default: the model's threshold (0.5 without a model).")]
 AllOpt = Annotated[bool, typer.Option("--all", help="Write every scored ad, not only the flagged ones.")]
 ModelOpt = Annotated[Path | None, typer.Option("--model", "-m", help="Model file (.skops). Default: the bundled model.")]
@@ -63,16 +83,23 @@ BaseRateOpt = Annotated[float | None, typer.Option("--base-rate", min=1e-6, max=
 RulesOpt = Annotated[list[Path] | None, typer.Option("--rules", help="A folder of extra rule packs, added to the bundled ones (repeatable).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 RedactOpt = Annotated[bool, typer.Option("--redact", help="Mask phones, e-mails and handles in the output, for sharing.")]
+RedactKeyOpt = Annotated[Path | None, typer.Option("--redact-key", help="Redact with this share key (implies --redact): masks then match `share export` hashes. Default: a random key per output.")]
 TextColOpt = Annotated[list[str] | None, typer.Option("--text-column", help="Column(s) holding the ad text; several are joined. Default: text, or title and body.")]
 LabelColOpt = Annotated[str, typer.Option("--label-column", help="Column holding the label.")]
-PositiveOpt = Annotated[list[str] | None, typer.Option("--positive", help="Label value(s) meaning 'trafficking signal' (case-insensitive). Default: 1, true, yes.")]
+PositiveOpt = Annotated[list[str] | None, typer.Option("--positive", help="Label value(s) meaning 'trafficking signal' (case-insensitive; repeat it or separate with commas: spam,smishing). Default: 1, true, yes.")]
+
+
+def _split_commas(values: list[str] | None) -> list[str]:
+    """``--positive spam,smishing`` means two labels, as ``--positive spam --positive smishing``."""
+    return [v.strip() for raw in values or [] for v in raw.split(",") if v.strip()]
 
 
 @app.command()
 def scan(
     config: ConfigOpt = None,
     output: OutOpt = None,
-    format: FormatOpt = OutFormat.json,
+    format: FormatOpt = None,
+    force: ForceOpt = False,
     threshold: ThresholdOpt = None,
     source: Annotated[list[str] | None, typer.Option("--source", "-s", help="Scan only this source (repeatable).")] = None,
     state: Annotated[Path | None, typer.Option("--state", help="State database (SQLite). Default: in the user data folder.")] = None,
@@ -85,6 +112,7 @@ def scan(
     no_model: NoModelOpt = False,
     rules: RulesOpt = None,
     redact: RedactOpt = False,
+    redact_key: RedactKeyOpt = None,
     log_file: Annotated[Path | None, typer.Option("--log-file", help="Append JSON-lines log records here.")] = None,
     quiet: QuietOpt = False,
 ) -> None:
@@ -94,11 +122,12 @@ def scan(
     """
     from trafficscan.pipeline import ScanOptions, run_scan
 
-    code = run_scan(ScanOptions(
-        config=config, output=output, format=format.value, threshold=threshold,
+    code = _aborting(run_scan)(ScanOptions(
+        config=config, output=output, format=format.value if format else None, force=force,
+        threshold=threshold,
         sources=source or [], state=state, no_state=no_state, new_only=new_only, wait=wait,
         max_pages=max_pages, write_all=all, model=model, no_model=no_model,
-        rules=rules or [], redact=redact, log_file=log_file, quiet=quiet))
+        rules=rules or [], redact=redact, redact_key=redact_key, log_file=log_file, quiet=quiet))
     raise typer.Exit(code)
 
 
@@ -106,7 +135,8 @@ def scan(
 def score(
     inputs: Annotated[list[str], typer.Argument(help="JSONL or CSV ad records; '-' reads JSONL from standard input.", show_default=False)],
     output: OutOpt = None,
-    format: FormatOpt = OutFormat.json,
+    format: FormatOpt = None,
+    force: ForceOpt = False,
     threshold: ThresholdOpt = None,
     all: AllOpt = False,
     model: ModelOpt = None,
@@ -114,17 +144,21 @@ def score(
     base_rate: BaseRateOpt = None,
     rules: RulesOpt = None,
     redact: RedactOpt = False,
+    redact_key: RedactKeyOpt = None,
     text_column: TextColOpt = None,
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes. Default: all cores.")] = None,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Ads scored per batch.")] = 1000,
+    skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Skip invalid input lines and list them, instead of exiting 2 on the first.")] = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Score ads already on disk, without crawling."""
     from trafficscan.pipeline import ScoreOptions, run_score
 
-    code = run_score(ScoreOptions(
-        inputs=inputs, output=output, format=format.value, threshold=threshold, write_all=all,
-        model=model, no_model=no_model, rules=rules or [], redact=redact, base_rate=base_rate,
+    code = _aborting(run_score)(ScoreOptions(
+        inputs=inputs, output=output, format=format.value if format else None, force=force,
+        skip_bad=skip_bad, threshold=threshold, write_all=all,
+        model=model, no_model=no_model, rules=rules or [], redact=redact, redact_key=redact_key,
+        base_rate=base_rate,
         text_columns=text_column or [], jobs=jobs, batch_size=batch_size, quiet=quiet))
     raise typer.Exit(code)
 
@@ -144,7 +178,7 @@ def train(
                                               help="Add character 3-5-gram TF-IDF (sees through spelling variants; "
                                                    "only n-grams far more frequent in positives get a weight) or use word n-grams only.")] = True,
     base_rate: Annotated[float | None, typer.Option("--base-rate", min=1e-6, max=0.5, help="Base rate the model is calibrated and its threshold chosen for (default 0.005).")] = None,
-    min_precision: Annotated[float | None, typer.Option("--min-precision", min=0.01, max=1.0, help="Precision the default threshold must keep at the base rate (default 0.3).")] = None,
+    min_precision: Annotated[float | None, typer.Option("--min-precision", min=0.01, max=1.0, help="Precision the default threshold must keep at the base rate (default 0.2).")] = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Train a classifier from labelled ads, print held-out metrics, save it with its metadata."""
@@ -152,7 +186,7 @@ def train(
 
     raise typer.Exit(train_command(data=data, output=output, test_size=test_size, seed=seed,
                                    text_columns=text_column or [], label_column=label_column,
-                                   positive=positive or [], rules=rules or [], cv=cv, quiet=quiet,
+                                   positive=_split_commas(positive), rules=rules or [], cv=cv, quiet=quiet,
                                    char_ngrams=char_ngrams, base_rate=base_rate,
                                    min_precision=min_precision))
 
@@ -175,8 +209,40 @@ def evaluate(
 
     raise typer.Exit(evaluate_command(data=data, model=model, json_out=json_out,
                                       text_columns=text_column or [], label_column=label_column,
-                                      positive=positive or [], category_column=category_column,
+                                      positive=_split_commas(positive), category_column=category_column,
                                       rules=rules or [], threshold=threshold, base_rate=base_rate))
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write the config.")] = Path("scan.yaml"),
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
+) -> None:
+    """Write a commented starter config (the demo's sources as a template, every key explained)."""
+    from trafficscan.errors import Problem
+    from trafficscan.output.paths import make_parent
+    from trafficscan.resources import demo_dir
+
+    if path.exists() and not force:
+        raise InputError(Problem(file=str(path), message="already exists; nothing was replaced",
+                                 hint="pass --force to replace it, or name another file"))
+    make_parent(path, what="config")
+    path.write_text((demo_dir() / "starter.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    typer.echo(f"Wrote {path}. Next: edit its sources, then `trafficscan sources check -c {path}` "
+               f"and `trafficscan scan -c {path}`.")
+
+
+@app.command()
+def report(
+    flagged: Annotated[str, typer.Argument(help="A flagged-ads file written by scan or score (json or jsonl).", show_default=False)],
+    output: Annotated[str | None, typer.Option("--output", "-o", help="The HTML report; '-' for standard output. Default: the input's name with .html, in this folder.")] = None,
+    redact: Annotated[bool, typer.Option("--redact", help="Mask every phone, e-mail and handle in the report, for sharing.")] = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Write one self-contained HTML case report of the flagged ads, to read, print (A4) and file."""
+    from trafficscan.report import report_command
+
+    raise typer.Exit(report_command(flagged, output, redact=redact, quiet=quiet))
 
 
 @rules_app.command("list")
@@ -214,27 +280,108 @@ def sources_check(config: ConfigOpt = None) -> None:
     raise typer.Exit(check_command(config))
 
 
+ShareKeyOpt = Annotated[Path, typer.Option("--key", "-k", help="Share key file (from `share keygen`, mode 0600).", show_default=False)]
+
+
+@share_app.command("keygen")
+def share_keygen(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Key file to write (mode 0600).", show_default=False)],
+    signing: Annotated[bool, typer.Option("--signing", help="Make an Ed25519 signing pair: NAME (private) and NAME.pub.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing key file.")] = False,
+) -> None:
+    """Make a share key (32 random bytes) that the participating units agree on, or a signing pair."""
+    from trafficscan.share.commands import keygen_command
+
+    raise typer.Exit(keygen_command(output, signing=signing, force=force))
+
+
+@share_app.command("export")
+def share_export(
+    flagged: Annotated[Path, typer.Argument(help="A flagged file written by scan or score (json or jsonl, not redacted).", show_default=False)],
+    key: ShareKeyOpt,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Share file to write.", show_default=False)],
+    sign: Annotated[Path | None, typer.Option("--sign", help="Sign with this Ed25519 private key (from `share keygen --signing`).")] = None,
+    unit: Annotated[str, typer.Option("--unit", help="Who shares it, e.g. 'Assam Police CID cyber cell': shown by `share match`.")] = "",
+    force: Annotated[bool, typer.Option("--force", help="Replace the -o file if it exists.")] = False,
+) -> None:
+    """Write a share file: contacts as keyed hashes, texts masked, indicators and scores kept."""
+    from trafficscan.share.commands import export_command
+
+    raise typer.Exit(export_command(flagged, key, output, sign=sign, unit=unit, force=force))
+
+
+@share_app.command("match")
+def share_match(
+    files: Annotated[list[Path], typer.Argument(help="Share files.", show_default=False)],
+    key: Annotated[Path | None, typer.Option("--key", "-k", help="Share key: also compare with the local history.")] = None,
+    state: Annotated[Path | None, typer.Option("--state", help="State database for the local history. Default: the one scan uses.")] = None,
+    format: Annotated[ListFormat, typer.Option("--format", "-f", help="table or json.")] = ListFormat.table,
+) -> None:
+    """Contacts (keyed hashes) that occur in more than one file, or in the local history, with the ads on each side."""
+    from trafficscan.share.commands import match_command
+
+    raise typer.Exit(match_command(files, key=key, state=state, fmt=format.value))
+
+
+@share_app.command("verify")
+def share_verify(
+    share: Annotated[Path, typer.Argument(help="A signed share file.", show_default=False)],
+    public_key: Annotated[Path, typer.Option("--public-key", help="The signer's NAME.pub.", show_default=False)],
+) -> None:
+    """Check a share file's signature: exit 0 when it holds, 5 when it does not."""
+    from trafficscan.share.commands import verify_command
+
+    raise typer.Exit(verify_command(share, public_key))
+
+
 def _fail(err: TrafficscanError) -> NoReturn:
     from rich.console import Console
+    from rich.markup import escape
 
     console = Console(stderr=True, highlight=False)
     if isinstance(err, InputError):
         n = len(err.problems)
         console.print(f"[bold red]error:[/] {n} problem{'s' * (n != 1)} found, nothing written")
         for p in err.problems:
-            console.print(f"  [red]•[/] {p}", markup=False) if False else console.out(f"  • {p}")
+            console.print(f"  [red]•[/] {escape(str(p))}")
     else:
-        console.print(f"[bold red]error:[/] {err}")
+        console.print(f"[bold red]error:[/] {escape(str(err))}")
     sys.exit(err.exit_code)
+
+
+def _positional_config(argv: list[str]) -> str | None:
+    """``scan olx.yaml``: the YAML file given where ``-c`` was meant, or None."""
+    if not argv or argv[0] != "scan":
+        return None
+    command = typer.main.get_command(app)
+    scan_cmd = getattr(command, "commands", {}).get("scan")
+    takes_value = {o for p in getattr(scan_cmd, "params", [])
+                   if not getattr(p, "is_flag", False) for o in p.opts}
+    skip = False
+    for arg in argv[1:]:
+        if skip:
+            skip = False
+        elif arg == "--":
+            continue
+        elif arg.startswith("-"):
+            skip = arg in takes_value
+        elif arg.lower().endswith((".yaml", ".yml")):
+            return arg
+    return None
 
 
 def main() -> None:
     """Console-script entry point: user errors become a message and their exit status."""
+    config = _positional_config(sys.argv[1:])
+    if config is not None:  # instead of click's bare "unexpected extra argument"
+        sys.stderr.write(f"error: unexpected argument {config!r}; did you mean -c {config}?\n")
+        sys.exit(EXIT_INPUT)
     try:
         app()
     except TrafficscanError as err:
         _fail(err)
     except KeyboardInterrupt:
+        sys.stderr.write(ABORTED)
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(EXIT_UNEXPECTED)

@@ -15,6 +15,7 @@ EXIT_UNEXPECTED = 1
 EXIT_INPUT = 2
 EXIT_PARTIAL = 3
 EXIT_LOCKED = 4
+EXIT_INTEGRITY = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,3 +71,9 @@ class LockedError(TrafficscanError):
     """Another scan holds the state database."""
 
     exit_code = EXIT_LOCKED
+
+
+class IntegrityError(TrafficscanError):
+    """An integrity check failed: a signature or digest does not hold. Exit status 5."""
+
+    exit_code = EXIT_INTEGRITY

@@ -25,6 +25,7 @@ from trafficscan.errors import EXIT_OK, EXIT_PARTIAL
 from trafficscan.output.items import item_to_dict
 from trafficscan.output.writers import OutputWriter, open_writer, utc_now
 from trafficscan.scoring import Scorer, ScorerSpec
+from trafficscan.share.keys import load_redact_key
 
 if TYPE_CHECKING:
     from trafficscan.state.db import FinalStatus
@@ -37,7 +38,7 @@ SCAN_BATCH = 64
 class ScanOptions:
     config: Path | None = None
     output: str | None = None
-    format: str = "json"
+    format: str | None = None  # None: from the -o extension, else json
     threshold: float | None = None
     sources: list[str] = field(default_factory=list)
     state: Path | None = None
@@ -50,26 +51,31 @@ class ScanOptions:
     no_model: bool = False
     rules: list[Path] = field(default_factory=list)
     redact: bool = False
+    redact_key: Path | None = None  # a share key: masks then equal the share hashes
     log_file: Path | None = None
     quiet: bool = False
+    force: bool = False  # replace an existing -o file
 
 
 @dataclass
 class ScoreOptions:
     inputs: list[str]
     output: str | None = None
-    format: str = "json"
+    format: str | None = None  # None: from the -o extension, else json
     threshold: float | None = None
     write_all: bool = False
     model: Path | None = None
     no_model: bool = False
     rules: list[Path] = field(default_factory=list)
     redact: bool = False
+    redact_key: Path | None = None  # a share key: masks then equal the share hashes
     text_columns: list[str] = field(default_factory=list)
     base_rate: float | None = None
     jobs: int | None = None
     batch_size: int = 1000
     quiet: bool = False
+    force: bool = False
+    skip_bad: bool = False  # skip and list bad input lines instead of exiting 2 on the first
 
 
 def scorer_spec(rules: Sequence[Path], model: Path | None, no_model: bool,
@@ -101,6 +107,10 @@ def setup_logging(log_file: Path | None, quiet: bool) -> None:
     stderr.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
     root.addHandler(stderr)
     if log_file is not None:
+        from trafficscan.output.paths import make_parent
+
+        make_parent(log_file, what="log")
+
         class JsonFormatter(logging.Formatter):
             def format(self, record: logging.LogRecord) -> str:
                 entry = {"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(record.created)),
@@ -111,7 +121,13 @@ def setup_logging(log_file: Path | None, quiet: bool) -> None:
                     entry.update(extra)
                 return json.dumps(entry, ensure_ascii=False)
 
-        fh = logging.FileHandler(log_file, encoding="utf-8")
+        try:
+            fh = logging.FileHandler(log_file, encoding="utf-8")
+        except OSError as exc:
+            from trafficscan.errors import InputError, Problem
+
+            raise InputError(Problem(file=str(log_file),
+                                     message=f"cannot open the log file: {exc.strerror or exc}")) from None
         fh.setFormatter(JsonFormatter())
         fh.setLevel(logging.INFO)
         root.addHandler(fh)
@@ -124,11 +140,19 @@ def _is_tty() -> bool:
 # --------------------------------------------------------------------------- scan
 
 
+STOPPING = "stopping — finishing writes (Ctrl-C again to abort)"
+
+
 class _Stop:
-    """Turns SIGINT/SIGTERM into a graceful stop: finish what is done, mark the scan interrupted."""
+    """Turns SIGINT/SIGTERM into a graceful stop: finish what is done, mark the scan interrupted.
+
+    The first signal says so on stderr and wakes the crawl at once (``wake``), so no new
+    request starts even while every remaining page is failing; a second one aborts.
+    """
 
     def __init__(self) -> None:
         self.signal: str | None = None
+        self.wake: Any = None  # set by the crawl: cancels it from the signal handler
         self._old: dict[int, Any] = {}
 
     def __enter__(self) -> _Stop:
@@ -141,6 +165,11 @@ class _Stop:
         if self.signal is not None:  # a second signal: stop at once
             raise KeyboardInterrupt
         self.signal = signal.Signals(signum).name
+        with contextlib.suppress(Exception):
+            sys.stderr.write(f"\n{STOPPING}\n")
+            sys.stderr.flush()
+        if self.wake is not None:
+            self.wake()
 
     def __exit__(self, *exc: object) -> None:
         for sig, old in self._old.items():
@@ -162,12 +191,15 @@ def run_scan(opts: ScanOptions) -> int:
         sources = config.select(opts.sources)
         scorer = scorer_spec(opts.rules, opts.model, opts.no_model, opts.threshold,
                              source_base_rates=config.base_rates()).build()
+        from trafficscan.output.paths import plan_output
+
+        plan = plan_output(opts.output, opts.format, force=opts.force)
         db = None
         if not opts.no_state:
-            from trafficscan.state import StateDB, default_state_path
-
-            db = stack.enter_context(StateDB.open(opts.state or default_state_path(), wait=opts.wait))
-        writer = open_writer(opts.output, opts.format, redact=opts.redact)
+            state_path = opts.state or _default_state(opts, stack)
+            db = stack.enter_context(_open_state(state_path, opts.wait))
+        writer = open_writer(plan.target, plan.format, redact=opts.redact, bom=plan.bom,
+                             redact_key=load_redact_key(opts.redact_key))
         stop = stack.enter_context(_Stop())
         started = utc_now()
         scan_id = db.begin_scan([s.name for s in sources], started) if db else None
@@ -188,11 +220,17 @@ def run_scan(opts: ScanOptions) -> int:
                 db.finish_scan(scan_id, status="interrupted" if interrupted else "failed",
                                counts=counts, errors=crawler.stats.errors)
             raise
+        if not stop.signal:  # a stopped crawl is short for a reason the user knows
+            recent = db.recent_source_ads() if db is not None and opts.max_pages is None else {}
+            crawler.report_empty_sources(recent)
         stats = crawler.stats.to_dict()
         errors = list(crawler.stats.errors)
         if stop.signal:
             status = "interrupted"
-            errors.append({"source": "*", "url": "", "error": f"scan interrupted by {stop.signal}"})
+            errors.append({"source": "*", "url": "", "error": f"scan interrupted by {stop.signal}",
+                           "kind": "other"})
+        from trafficscan.crawl.stats import count_kinds
+
         scan_summary = {
             "sources": [s.name for s in sources],
             "started_at": started,
@@ -203,6 +241,7 @@ def run_scan(opts: ScanOptions) -> int:
             "ads_new": counts["ads_new"] if db is not None else counts["ads_seen"],
             "ads_flagged": counts["ads_flagged"],
             "ads_written": counts["ads_written"],
+            "errors_by_kind": count_kinds(errors),
             "errors": errors,
         }
         header = {"generated_at": scan_summary["finished_at"], "trafficscan": __version__,
@@ -210,11 +249,88 @@ def run_scan(opts: ScanOptions) -> int:
                   "scan": scan_summary}
         path = writer.close(header)
         if db is not None and scan_id is not None:
-            db.finish_scan(scan_id, status=status, counts=counts, errors=errors)
+            # per-source yields let later scans notice a source that suddenly finds far fewer ads
+            per_source = {name: p.ads for name, p in crawler.stats.per_source.items()}
+            db.finish_scan(scan_id, status=status, errors=errors,
+                           counts={**counts, "per_source_ads": per_source})
         log.info("scan finished", extra={"data": {"event": "scan_finished", **{k: v for k, v in scan_summary.items() if k != "errors"}, "errors": len(errors), "output": path}})
         if not opts.quiet:
             print_summary(scan_summary, top, path, scorer.threshold, to_stderr=path == "-")
+        elif errors:  # --quiet hides progress, never failures: cron mails what reaches stderr
+            print_failures(scan_summary, path)
         return EXIT_PARTIAL if errors else EXIT_OK
+
+
+def _default_state(opts: ScanOptions, stack: contextlib.ExitStack) -> Path:
+    """The user's history, except for the demo: its site runs on a new random port each time,
+    so its ads would pile up as "new" in the real history and link to their own old copies.
+    The demo keeps a throw-away history of its own instead."""
+    if opts.config is None:
+        import tempfile
+
+        folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="trafficscan-demo-"))
+        return Path(folder) / "state.sqlite3"
+    from trafficscan.state import default_state_path
+
+    return default_state_path()
+
+
+def _open_state(path: Path, wait: bool) -> Any:
+    """Open the state database; with ``--wait``, say on stderr which scan we are waiting for."""
+    from trafficscan.errors import LockedError
+    from trafficscan.state import StateDB
+
+    try:
+        return StateDB.open(path, wait=False)
+    except LockedError as exc:
+        if not wait:
+            raise
+        from rich.markup import escape
+
+        from trafficscan.localtime import with_local
+
+        _stderr_console().print(f"waiting for another scan to release {escape(str(path))} "
+                                f"({escape(str(exc))}); started waiting "
+                                f"{with_local(utc_now())}; Ctrl-C to give up")
+    return StateDB.open(path, wait=True)
+
+
+def _stderr_console() -> Any:
+    """No hard wrapping: cron mails these lines, and a URL cut at column 80 cannot be opened."""
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def describe_errors(errors: list[dict[str, Any]]) -> str:
+    """``2 connection errors · 1 HTTP error · 1 empty source``: what kind of failures, in words."""
+    from trafficscan.crawl.stats import count_kinds
+
+    words = {"connection": ("connection error", "connection errors"),
+             "http": ("HTTP error", "HTTP errors"),
+             "robots": ("blocked by robots.txt", "blocked by robots.txt"),
+             "empty": ("source with too few ads", "sources with too few ads"),
+             "other": ("other error", "other errors")}
+    return " · ".join(f"{n} {words[k][n != 1]}" for k, n in count_kinds(errors).items())
+
+
+def print_failures(scan: dict[str, Any], path: str) -> None:
+    """The failures of a scan, on stderr: what ``--quiet`` still prints."""
+    from rich.markup import escape
+
+    console = _stderr_console()
+    errors = scan.get("errors", [])
+    console.print(f"trafficscan: scan {escape(str(scan.get('status', '')))} with "
+                  f"{describe_errors(errors)}; wrote {scan.get('ads_written', 0)} ads to {escape(path)}")
+    for e in errors[:10]:
+        console.print(f"  • {escape(_error_line(e))}")
+    if len(errors) > 10:
+        console.print(f"  … and {len(errors) - 10} more (scan.errors)")
+
+
+def _error_line(e: dict[str, Any]) -> str:
+    where = f"{e.get('source', '')}: {e.get('url', '')}".rstrip(": ")
+    return f"{where} — {e.get('error', '')}"
 
 
 async def _crawl_and_score(crawler: Any, scorer: Scorer, writer: OutputWriter, db: Any,
@@ -231,26 +347,36 @@ async def _crawl_and_score(crawler: Any, scorer: Scorer, writer: OutputWriter, d
             counts["ads_seen"] += 1
             if item.is_new is not False:
                 counts["ads_new"] += 1
+            written = (item.flagged or opts.write_all) and not (opts.new_only and item.is_new is False)
             if item.flagged:
                 counts["ads_flagged"] += 1
-                _keep_top(top, item)
-            if (item.flagged or opts.write_all) and not (opts.new_only and item.is_new is False):
+                if written:  # the summary's table shows only ads the output holds
+                    _keep_top(top, item)
+            if written:
                 writer.write(item_to_dict(item))
                 counts["ads_written"] += 1
 
+    task = asyncio.current_task()
+    if task is not None:  # the first Ctrl-C cancels the crawl at once, even between ads
+        stop.wake = lambda: loop.call_soon_threadsafe(task.cancel)
     gen = crawler.ads()
     try:
         async for ad in gen:
             batch.append(ad)
             if len(batch) >= SCAN_BATCH:
                 # score in a thread while the crawl goes on; one batch in flight at a time
-                if pending is not None:
-                    finish(await pending)
+                if pending is not None:  # shielded: a Ctrl-C here must not drop the batch
+                    finish(await asyncio.shield(pending))
                 pending = loop.run_in_executor(None, scorer.score_batch, batch)
                 batch = []
             if stop.signal:
                 break
+    except asyncio.CancelledError:
+        if not stop.signal or task is None:
+            raise
+        task.uncancel()  # our own stop: the ads already read are still scored and written
     finally:
+        stop.wake = None
         await gen.aclose()
     if pending is not None:
         finish(await pending)
@@ -268,24 +394,30 @@ def _keep_top(top: list[ScoredAd], item: ScoredAd, n: int = 10) -> None:
 def print_summary(scan: dict[str, Any], top: list[ScoredAd], path: str, threshold: float,
                   *, to_stderr: bool = False) -> None:
     from rich.console import Console
+    from rich.markup import escape
+
+    from trafficscan.localtime import with_local
 
     console = Console(stderr=to_stderr, highlight=False)
     errors = scan.get("errors", [])
     line = (f"[bold]{len(scan.get('sources', []))}[/] sources · [bold]{scan.get('pages_fetched', 0)}[/] pages · "
             f"[bold]{scan['ads_seen']}[/] ads seen · [bold]{scan['ads_new']}[/] new · "
             f"[bold red]{scan['ads_flagged']}[/] flagged (score ≥ {threshold:g})")
-    if scan.get("robots_forbidden"):
-        line += f" · {scan['robots_forbidden']} blocked by robots.txt"
+    if scan.get("robots_forbidden"):  # an unreachable robots.txt is an error, never counted here
+        line += f" · {scan['robots_forbidden']} URLs disallowed by robots.txt"
     console.print(line)
+    if scan.get("finished_at"):
+        console.print(f"Finished {with_local(scan['finished_at'])}")
     _print_top(console, top)
     if errors:
-        console.print(f"[yellow]{len(errors)} error{'s' * (len(errors) != 1)}[/] (listed in the output's scan.errors):")
+        console.print(f"[yellow]{len(errors)} error{'s' * (len(errors) != 1)}[/] "
+                      f"({describe_errors(errors)}; listed in the output's scan.errors):")
         for e in errors[:5]:
-            console.print(f"  [yellow]•[/] {e['source']}: {e['url']} — {e['error']}", markup=False)
+            console.print(f"  [yellow]•[/] {escape(_error_line(e))}")
         if len(errors) > 5:
             console.print(f"  … and {len(errors) - 5} more")
     if path != "-":
-        console.print(f"Wrote [bold]{scan['ads_written']}[/] ads to [cyan]{path}[/] (mode 0600)")
+        console.print(f"Wrote [bold]{scan['ads_written']}[/] ads to [cyan]{escape(path)}[/] (mode 0600)")
 
 
 def reasons(item: ScoredAd, per_category: int = 3) -> str:
@@ -320,11 +452,13 @@ def _print_top(console: Any, top: list[ScoredAd], n: int = 5) -> None:
     table.add_column("model", justify="right")
     table.add_column("ad", ratio=2)
     table.add_column("why (rule category: words)", ratio=3, overflow="fold")
+    from rich.markup import escape
+
     for item in top[:n]:
         title = (item.ad.title or item.ad.text)[:60].replace("\n", " ")
         table.add_row(f"{item.score:.2f}", f"{item.rule_score:.2f}",
                       "—" if item.model_score is None else f"{item.model_score:.2f}",
-                      title, reasons(item) or "model only")
+                      escape(title), escape(reasons(item) or "model only"))
     console.print(table)
 
 
@@ -371,8 +505,9 @@ class _Encoding:
     """How scored ads become output text: done where they are scored (worker or parent)."""
 
     fmt: str
-    redact: bool
+    redact_key: bytes | None  # one key for the whole output, so every worker masks alike
     write_all: bool
+    extra_columns: tuple[str, ...] = ()  # input columns a CSV output passes through
 
 
 #: One scored ad as the parent needs it: flagged?, its output text (None: not written).
@@ -384,7 +519,9 @@ def _encode_batch(scorer: Scorer, batch: list[Ad], enc: _Encoding) -> list[_Enco
 
     out: list[_Encoded] = []
     for s in scorer.score_batch(batch):
-        text = encode_record(item_to_dict(s), enc.fmt, redact=enc.redact) if s.flagged or enc.write_all else None
+        text = (encode_record(item_to_dict(s), enc.fmt, redact_key=enc.redact_key,
+                              extra_columns=enc.extra_columns)
+                if s.flagged or enc.write_all else None)
         out.append((s.flagged, text, s.score))
     return out
 
@@ -406,10 +543,17 @@ def run_score(opts: ScoreOptions) -> int:
             from trafficscan.errors import InputError, Problem
 
             raise InputError(Problem(file=p, message="file not found"))
+    from trafficscan.output.paths import plan_output
+    from trafficscan.records import input_extra_columns
+
     stats = RecordStats()
-    ads = read_records(opts.inputs, RecordOptions(text_columns=opts.text_columns), stats)
+    record_opts = RecordOptions(text_columns=opts.text_columns, skip_bad=opts.skip_bad)
+    ads = read_records(opts.inputs, record_opts, stats)
     jobs = opts.jobs or (os.cpu_count() or 1)
-    writer = open_writer(opts.output, opts.format, redact=opts.redact)
+    plan = plan_output(opts.output, opts.format, force=opts.force)
+    extra_columns = input_extra_columns(opts.inputs, record_opts) if plan.format == "csv" else ()
+    writer = open_writer(plan.target, plan.format, redact=opts.redact, bom=plan.bom,
+                         redact_key=load_redact_key(opts.redact_key), extra_columns=extra_columns)
     counts = {"ads_seen": 0, "ads_flagged": 0, "ads_written": 0}
     started = time.perf_counter()
     progress = None
@@ -422,7 +566,7 @@ def run_score(opts: ScoreOptions) -> int:
                                 transient=True, console=None)
             progress.start()
             task = progress.add_task("score", total=None, rate="")
-        enc = _Encoding(opts.format, opts.redact, opts.write_all)
+        enc = _Encoding(plan.format, writer.redact_key, opts.write_all, writer.extra_columns)
         for records in _scored_batches(ads, opts.batch_size, jobs, spec, scorer, enc):
             counts["ads_seen"] += len(records)
             counts["ads_flagged"] += sum(flagged for flagged, _, _ in records)
@@ -444,8 +588,11 @@ def run_score(opts: ScoreOptions) -> int:
               "scan": {"sources": [str(p) for p in opts.inputs], "ads_seen": counts["ads_seen"],
                        "ads_skipped_empty": stats.skipped_empty,
                        "ads_flagged": counts["ads_flagged"], "ads_written": counts["ads_written"],
-                       "errors": []}}
+                       "errors": [{"source": p.file, "line": p.line, "error": p.message,
+                                   "kind": "input"} for p in stats.bad]}}
     path = writer.close(header)
+    from rich.markup import escape
+
     if not opts.quiet:
         from rich.console import Console
 
@@ -453,7 +600,18 @@ def run_score(opts: ScoreOptions) -> int:
         console.print(f"[bold]{counts['ads_seen']:,}[/] ads scored in {elapsed:.1f} s "
                       f"({counts['ads_seen'] / max(elapsed, 1e-9):,.0f} ads/s) · "
                       f"[bold red]{counts['ads_flagged']:,}[/] flagged (score ≥ {scorer.threshold:g})"
-                      + ("" if path == "-" else f" · wrote {counts['ads_written']:,} to [cyan]{path}[/]"))
+                      + ("" if path == "-" else f" · wrote {counts['ads_written']:,} to [cyan]{escape(path)}[/]"))
+    if stats.bad:  # listed even with --quiet: the output lacks these lines
+        from rich.markup import escape
+
+        console = _stderr_console()
+        console.print(f"skipped {len(stats.bad)} bad input line{'s' * (len(stats.bad) != 1)} "
+                      "(--skip-bad; listed in the output's scan.errors):")
+        for problem in stats.bad[:10]:
+            console.print(f"  • {escape(str(problem))}")
+        if len(stats.bad) > 10:
+            console.print(f"  … and {len(stats.bad) - 10} more")
+        return EXIT_PARTIAL
     return EXIT_OK
 
 

@@ -1,15 +1,21 @@
 """Read ad records (SPEC "Ad records") from JSONL or CSV as a stream, with located errors.
 
 Used by ``score``, ``train`` and ``evaluate``. A bad line raises :class:`InputError` naming the
-file and line, so the command exits 2 before anything is written (outputs are atomic).
+file and line, so the command exits 2 before anything is written (outputs are atomic); with
+``skip_bad`` it is skipped and listed in :attr:`RecordStats.bad` instead. Fields that are not
+ad fields are reported once per file (with a "did you mean" for a likely misspelling, since a
+``boddy`` field would otherwise silently leave the body unscored) and kept in ``Ad.extra``, so
+the output carries the user's own columns (ids, phone columns) through.
 """
 
 from __future__ import annotations
 
 import csv
+import difflib
 import functools
 import io
 import json
+import logging
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +30,10 @@ from trafficscan.errors import InputError, Problem
 DEFAULT_POSITIVE = ("1", "true", "yes", "y")
 DEFAULT_NEGATIVE = ("0", "false", "no", "n")
 _FIELDS = ("id", "url", "source", "price", "location", "posted_at", "contact")
+_TEXT_FIELDS = ("text", "title", "body")
+_DELIMITERS = (",", ";", "\t")
+
+log = logging.getLogger("trafficscan.records")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +45,12 @@ class RecordOptions:
     positive: Sequence[str] = ()
     category_column: str = "category"
     need_label: bool = False
+    skip_bad: bool = False  # skip invalid lines (listed in RecordStats.bad) instead of raising
+
+    def known_fields(self) -> frozenset[str]:
+        """The fields read as part of an ad; every other one is passed through as ``extra``."""
+        text = tuple(self.text_columns) or _TEXT_FIELDS
+        return frozenset((*_FIELDS, *text, self.label_column, self.category_column))
 
 
 @dataclass(slots=True)
@@ -42,6 +58,8 @@ class RecordStats:
     read: int = 0
     skipped_empty: int = 0
     by_file: dict[str, int] = field(default_factory=dict)
+    bad: list[Problem] = field(default_factory=list)            # lines skipped with skip_bad
+    unknown_fields: dict[str, list[str]] = field(default_factory=dict)  # per file, as reported
 
 
 def _open(path: str) -> tuple[TextIO, str]:
@@ -62,14 +80,26 @@ def read_records(paths: Sequence[str | Path], opts: RecordOptions = RecordOption
     """Yield one :class:`Ad` per record of every file, in order. Streams: O(1) memory."""
     stats = stats if stats is not None else RecordStats()
     positive = {v.strip().lower() for v in opts.positive}
+    known = opts.known_fields()
     for raw_path in paths:
         path = str(raw_path)
         fh, kind = _open(path)
         count = 0
+        reported: set[str] = set()
         try:
             rows = _jsonl_rows(fh, path) if kind == "jsonl" else _csv_rows(fh, path)
             for line, row in rows:
-                ad = _to_ad(row, path, line, opts, positive)
+                try:
+                    if isinstance(row, Problem):
+                        raise InputError(row)
+                    _report_unknown(row, known, reported, path, line, stats)
+                    ad = _to_ad(row, path, line, opts, positive, known)
+                except InputError as exc:
+                    if not opts.skip_bad:
+                        raise _with_skip_hint(exc) from None
+                    stats.bad.extend(exc.problems)
+                    log.warning("skipped %s", exc.problems[0])
+                    continue
                 if ad is None:
                     stats.skipped_empty += 1
                     continue
@@ -98,25 +128,102 @@ def _loads(line: str) -> Any:
         return json.loads(line)
 
 
-def _jsonl_rows(fh: TextIO, path: str) -> Iterator[tuple[int, dict[str, Any]]]:
+def input_extra_columns(paths: Sequence[str | Path], opts: RecordOptions) -> tuple[str, ...]:
+    """The input files' own columns that are not ad fields, in first-seen order, read from
+    each CSV header (or a JSONL file's first record) before scoring starts: a CSV output's
+    header has to name them before the first row is written."""
+    known = opts.known_fields()
+    found: dict[str, None] = {}
+    for raw in paths:
+        path = str(raw)
+        if path == "-" or not Path(path).is_file():
+            continue
+        try:
+            fh, kind = _open(path)
+        except InputError:
+            continue
+        with fh:
+            try:
+                if kind == "csv":
+                    first = fh.readline()
+                    names = next(csv.reader([first], delimiter=sniff_delimiter(first, path)), [])
+                else:
+                    line = next((x for x in fh if x.strip()), "")
+                    obj = _loads(line) if line else {}
+                    names = list(obj) if isinstance(obj, dict) else []
+            except (ValueError, UnicodeDecodeError, csv.Error):
+                continue  # reading the records proper reports what is wrong with the file
+        for name in names:
+            name = str(name).strip()
+            if name and name not in known:
+                found.setdefault(name, None)
+    return tuple(found)
+
+
+def _with_skip_hint(exc: InputError) -> InputError:
+    """The first bad line, with the way out: ``--skip-bad`` skips and lists them all."""
+    first = exc.problems[0]
+    if first.line is None:
+        return exc
+    hint = f"{first.hint}; " if first.hint else ""
+    return InputError(Problem(file=first.file, line=first.line, key=first.key, message=first.message,
+                              hint=hint + "or pass --skip-bad to skip bad lines and list them"))
+
+
+def _report_unknown(row: dict[str, Any], known: frozenset[str], reported: set[str], path: str,
+                    line: int, stats: RecordStats) -> None:
+    """Say once per file which fields are not read as the ad, suggesting the likely intended one."""
+    new = [k for k in row if k not in known and k not in reported]
+    if not new:
+        return
+    reported.update(new)
+    for name in map(str, new):
+        stats.unknown_fields.setdefault(path, []).append(name)
+        close = difflib.get_close_matches(name.lower(), sorted(known), n=1, cutoff=0.75)
+        if close:  # a likely misspelling: the field the user meant is silently not read
+            log.warning("%s:%d: field %r is not an ad field (did you mean %r?); it is not "
+                        "scored, only passed through as extra", path, line, name, close[0])
+        else:  # the user's own column (a case id, a language tag): kept, said in the log
+            log.info("%s:%d: field %r passed through as extra", path, line, name)
+
+
+def _jsonl_rows(fh: TextIO, path: str) -> Iterator[tuple[int, dict[str, Any] | Problem]]:
     for n, line in enumerate(fh, start=1):
         if not line.strip():
             continue
         try:
             obj = _loads(line)
         except json.JSONDecodeError as exc:
-            raise InputError(Problem(file=path, line=n, message=f"invalid JSON: {exc.msg} (column {exc.colno})",
-                                     hint="each line must be one JSON object")) from None
+            yield n, Problem(file=path, line=n, message=f"invalid JSON: {exc.msg} (column {exc.colno})",
+                             hint="each line must be one JSON object")
+            continue
         if not isinstance(obj, dict):
-            raise InputError(Problem(file=path, line=n, message=f"expected a JSON object, got {type(obj).__name__}"))
+            yield n, Problem(file=path, line=n, message=f"expected a JSON object, got {type(obj).__name__}")
+            continue
         yield n, obj
 
 
-def _csv_rows(fh: TextIO, path: str) -> Iterator[tuple[int, dict[str, Any]]]:
+def sniff_delimiter(header: str, path: str = "") -> str:
+    """``,``, ``;`` or tab, whichever splits the header line most (outside quotes): spreadsheets
+    in locales with a decimal comma export ``;``-separated "CSV"."""
+    if path.lower().endswith(".tsv"):
+        return "\t"
+    counts = dict.fromkeys(_DELIMITERS, 0)
+    quoted = False
+    for ch in header:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    best = max(_DELIMITERS, key=lambda d: counts[d])  # ties keep the first: ","
+    return best if counts[best] else ","
+
+
+def _csv_rows(fh: TextIO, path: str) -> Iterator[tuple[int, dict[str, Any] | Problem]]:
     csv.field_size_limit(2**31 - 1)
-    sample = fh.read(4096)
+    header_line = fh.readline()
     fh.seek(0)
-    delimiter = "\t" if path.lower().endswith(".tsv") or (sample.count("\t") > sample.count(",")) else ","
+    delimiter = sniff_delimiter(header_line, path)
     reader = csv.DictReader(fh, delimiter=delimiter)
     try:
         if not reader.fieldnames:
@@ -125,9 +232,10 @@ def _csv_rows(fh: TextIO, path: str) -> Iterator[tuple[int, dict[str, Any]]]:
         reader.fieldnames = header
         for row in reader:
             if None in row:
-                raise InputError(Problem(file=path, line=reader.line_num,
-                                         message=f"more fields than the header's {len(header)} columns",
-                                         hint="quote fields that contain the delimiter"))
+                yield reader.line_num, Problem(file=path, line=reader.line_num,
+                                               message=f"more fields than the header's {len(header)} columns",
+                                               hint="quote fields that contain the delimiter")
+                continue
             yield reader.line_num, row
     except csv.Error as exc:
         raise InputError(Problem(file=path, line=reader.line_num, message=f"invalid CSV: {exc}")) from None
@@ -144,7 +252,7 @@ def _text(value: Any) -> str:
 
 
 def _to_ad(row: dict[str, Any], path: str, line: int, opts: RecordOptions,
-           positive: set[str]) -> Ad | None:
+           positive: set[str], known: frozenset[str] = frozenset()) -> Ad | None:
     if opts.text_columns:
         missing = [c for c in opts.text_columns if c not in row]
         if missing:
@@ -174,11 +282,12 @@ def _to_ad(row: dict[str, Any], path: str, line: int, opts: RecordOptions,
     fields = {k: _text(row[k]).strip() for k in _FIELDS if k in row}
     get = fields.get
     category = row.get(opts.category_column)
+    extra = {str(k): v for k, v in row.items() if k not in known} if known else {}
     return Ad(source=get("source") or _file_name(path), url=get("url", ""), title=title,
               body=body, price=get("price", ""), location=get("location", ""),
               posted_at=get("posted_at", ""), contact=get("contact", ""), id=get("id", ""),
               label=label, category=_text(category).strip() if category is not None else "",
-              text=text)
+              text=text, extra=extra)
 
 
 @functools.lru_cache(maxsize=64)

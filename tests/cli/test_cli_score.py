@@ -41,13 +41,17 @@ def test_score_reads_stdin(trafficscan, tmp_path: Path) -> None:
     assert [json.loads(x)["id"] for x in r.out.splitlines()] == ["a1"]
 
 
-@pytest.mark.parametrize(("fmt", "extra"), [("jsonl", []), ("csv", ["--redact"]), ("json", ["--redact"])])
+@pytest.mark.parametrize(("fmt", "extra"), [("jsonl", []), ("csv", ["--redact-key", "share.key"]),
+                                           ("json", ["--redact-key", "share.key"])])
 def test_score_many_batches_with_workers_is_deterministic(trafficscan, tmp_path: Path, fmt: str,
                                                           extra: list[str]) -> None:
-    """Workers encode (and redact) the output themselves: byte for byte what one process writes."""
+    """Workers encode (and redact) the output themselves: byte for byte what one process writes
+    (redacted with a given key; without one each output has its own random key)."""
     contact = {"id": "c", "text": "New girls, manager books, advance only. Call 90000 12345"}
     rows = [dict(a, id=f"{a['id']}-{n}") for n in range(40) for a in [*ADS, contact]]
     src = _write(tmp_path, rows)
+    if extra:
+        assert trafficscan("share", "keygen", "-o", "share.key").code == 0
     one = trafficscan("score", str(src), "--all", "-f", fmt, "-o", f"one.{fmt}", "--jobs", "1", "--batch-size", "7", *extra)
     two = trafficscan("score", str(src), "--all", "-f", fmt, "-o", f"two.{fmt}", "--jobs", "2", "--batch-size", "7", *extra)
     assert one.code == two.code == 0, one.err + two.err
@@ -91,3 +95,18 @@ def test_redacted_output_has_no_contacts(trafficscan, tmp_path: Path) -> None:
     r = trafficscan("score", str(src), "--all", "--redact", "-f", "jsonl", "-o", "-")
     assert r.code == 0, r.err
     assert "90000" not in r.out and "12345" not in r.out and "madam@example.org" not in r.out
+
+
+def test_workers_redact_with_the_key_of_the_output(trafficscan, tmp_path: Path) -> None:
+    """Without --redact-key the key is random per output, and the parent hands that one key to
+    every worker: one number, one mask, in every ad and batch of the output."""
+    rows = [{"id": f"c-{n}", "text": f"New girls, manager books, advance only. Call 90000 12345 (ad {n})"}
+            for n in range(60)]
+    src = _write(tmp_path, rows)
+    r = trafficscan("score", str(src), "--all", "--redact", "-f", "jsonl", "-o", "-", "--jobs", "2",
+                    "--batch-size", "7")
+    assert r.code == 0, r.err
+    items = [json.loads(x) for x in r.out.splitlines()]
+    masks = {m for i in items for m in i["entities"]["phones"]}
+    assert len(items) == 60 and len(masks) == 1
+    assert all(i["text"].endswith(f"Call {next(iter(masks))} (ad {n})") for n, i in enumerate(items))

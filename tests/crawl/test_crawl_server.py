@@ -58,7 +58,7 @@ def test_503_forever_is_reported(site: Site, transport: GuardTransport) -> None:
     assert ads == []
     assert site.paths() == ["/list"] * 3
     assert stats.errors == [{"source": "s", "url": site.url("/list"),
-                             "error": "HTTP 503 after 3 tries"}]
+                             "error": "HTTP 503 after 3 tries", "kind": "http"}]
 
 
 def test_404_is_not_retried(site: Site, transport: GuardTransport) -> None:
@@ -161,9 +161,11 @@ def test_robots_5xx_disallows_all_and_4xx_allows_all(site: Site,
     site.page("/list", listing_html(ad_item("A", "a")))
     ads, stats = run_crawl(make_config(one_page_source(site), retries=1), transport)
     assert ads == [] and "/list" not in site.paths()
+    # the start URL is not "disallowed": the rules could not be read (an HTTP error, not a block)
     assert [e["error"] for e in stats.errors] == [
         "robots.txt unreachable (HTTP 500 after 2 tries); host treated as disallowed",
-        "disallowed by robots.txt"]
+        f"not fetched: robots.txt of {site.base} unreachable (HTTP 500 after 2 tries)"]
+    assert [e["kind"] for e in stats.errors] == ["http", "http"] and stats.robots_forbidden == 0
     site.route("/robots.txt", Resp(410))
     site.hits.clear()
     ads, stats = run_crawl(make_config(one_page_source(site)), transport)
@@ -262,7 +264,8 @@ def test_non_html_is_skipped_before_reading(site: Site, transport: GuardTranspor
     ads, stats = run_crawl(make_config(one_page_source(site, **LINKED)), transport)
     assert [a.title for a in ads] == ["Y"] and stats.non_html_skipped == 1
     assert stats.errors == [{"source": "s", "url": site.url("/file.pdf"),
-                             "error": "not HTML (content type application/pdf), skipped"}]
+                             "error": "not HTML (content type application/pdf), skipped",
+                             "kind": "other"}]
 
 
 # ------------------------------------------------------------------------- pagination

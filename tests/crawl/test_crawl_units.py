@@ -224,13 +224,15 @@ def test_user_agent_with_contact() -> None:
 
 def test_stats_to_dict() -> None:
     s = CrawlStats()
-    s.add_error("src", "http://x", "HTTP 503 after 3 tries")
+    s.add_error("src", "http://x", "HTTP 503 after 3 tries", "http")
     d = s.to_dict()
     for key in ("pages_fetched", "bytes", "retries", "robots_forbidden", "offsite_blocked",
                 "ads_skipped_empty", "errors_count"):
         assert key in d
     assert d["errors_count"] == 1 and "errors" not in d
-    assert s.errors == [{"source": "src", "url": "http://x", "error": "HTTP 503 after 3 tries"}]
+    assert s.errors == [{"source": "src", "url": "http://x", "error": "HTTP 503 after 3 tries",
+                         "kind": "http"}]
+    assert s.errors_by_kind() == {"http": 1}
 
 
 # -------------------------------------------------------------------- mock transport

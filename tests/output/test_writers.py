@@ -140,16 +140,68 @@ def test_stdout_output(capsys: pytest.CaptureFixture[str]) -> None:
     assert len(capsys.readouterr().out.splitlines()) == 3
 
 
+REDACT_KEY = bytes(range(32))  # fixed, so the golden file is stable; outputs use a random one
+
+
 def test_redaction_masks_contacts_but_keeps_links(tmp_path: Path) -> None:
     rec = item_to_dict(_items()[1])
-    red = redact_item(rec)
+    red = redact_item(rec, REDACT_KEY)
     dumped = json.dumps(red, ensure_ascii=False)
     assert "90000" not in dumped and "12345" not in dumped
-    assert red["entities"]["phones"][0].startswith("[phone:")
-    # same number, same mask: redacted copies can still be linked
-    assert redact_item(rec)["entities"]["phones"] == red["entities"]["phones"]
-    job = redact_item(item_to_dict(_items()[2]))
+    mask = red["entities"]["phones"][0]
+    assert mask.startswith("[phone:")
+    # one mask for the number in the text and in the entities
+    assert red["text"].endswith(f"Call {mask}")
+    # same number, same key, same mask: redacted copies can still be linked
+    assert redact_item(rec, REDACT_KEY)["entities"]["phones"] == red["entities"]["phones"]
+    # another key (another output), another mask
+    assert redact_item(rec, bytes(32))["entities"]["phones"] != red["entities"]["phones"]
+    job = redact_item(item_to_dict(_items()[2]), REDACT_KEY)
     assert "hr_desk_demo" not in json.dumps(job)
+    assert "Telegram [handle:" in job["text"]
+
+
+def test_redaction_repoints_matches_into_the_masked_text() -> None:
+    ad = Ad(source="s", title="Call 90000 12345 now", body="Just 18, new in town")
+    t = ad.text
+    s = t.index("Just 18")
+    p = t.index("90000")
+    item = ScoredAd(ad=ad, score=0.9, rule_score=0.5, model_score=None, flagged=True,
+                    entities={"phones": ["+919000012345"]},
+                    hits=[RuleHit("youth.just-turned-18", "youth", 0.4, "", [Match("Just 18", s, s + 7)]),
+                          RuleHit("obscured-contact.x", "obscured-contact", 0.3, "", [Match(t[p:p + 11], p, p + 11)])])
+    red = redact_item(item_to_dict(item), REDACT_KEY)
+    young, phone = (h["matches"][0] for h in red["rules"])
+    assert red["text"][young["start"]:young["end"]] == young["text"] == "Just 18"
+    assert phone["text"] == red["entities"]["phones"][0]  # a match on the number covers its mask
+    assert red["text"][phone["start"]:phone["end"]] == phone["text"]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_redacted_output_matches_golden_file(tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / f"out.{fmt}"
+    w = open_writer(out, fmt, redact_key=REDACT_KEY)
+    for item in _items():
+        w.write(item_to_dict(item))
+    w.close(HEADER)
+    golden = GOLDEN / f"flagged-redacted.{fmt}"
+    if os.environ.get("TRAFFICSCAN_UPDATE_GOLDEN"):
+        golden.write_bytes(out.read_bytes())
+    assert out.read_text(encoding="utf-8") == golden.read_text(encoding="utf-8")
+
+
+def test_redact_without_a_key_uses_a_random_key_per_output(tmp_path: Path) -> None:
+    masks = []
+    for n in range(2):
+        out = tmp_path / f"out{n}.jsonl"
+        w = open_writer(out, "jsonl", redact=True)
+        w.write(item_to_dict(_items()[1]))
+        w.write(item_to_dict(_items()[1]))
+        w.close()
+        first, second = (json.loads(x)["entities"]["phones"][0] for x in out.read_text().splitlines())
+        assert first == second  # one key for the whole output
+        masks.append(first)
+    assert masks[0] != masks[1]
 
 
 @pytest.mark.parametrize("value", [2**70, -(2**70), 1e16, 0.0001, "नई 🌹 \u2028 \"q\"", [1, {"a": None}]])

@@ -85,34 +85,38 @@ def _short(text: str, width: int = _SAMPLE_WIDTH) -> str:
 
 
 def render(results: list[SourceCheck], console: Console) -> None:
+    """Selectors, URLs and page text are user and web strings: all escaped before rich sees
+    them, or ``li[data-aut-id=itemBox]`` would print as ``li``."""
+    from rich.markup import escape as e
+
     table = Table(title="Sources", title_justify="left")
     for col in ("source", "kind", "first URL", "status", "items", "errors"):
         table.add_column(col, overflow="fold")
     colour = {"ok": "green", "nothing found": "yellow", "fetch failed": "red"}
     for r in results:
-        table.add_row(r.source.name, r.source.kind, r.source.start_urls[0],
+        table.add_row(e(r.source.name), r.source.kind, e(r.source.start_urls[0]),
                       f"[{colour[r.status]}]{r.status}[/]", str(r.items), str(len(r.errors)))
     console.print(table)
     for r in results:
         if r.sample is not None:
-            sample = Table(title=f"{r.source.name}: sample ad", title_justify="left",
+            sample = Table(title=f"{e(r.source.name)}: sample ad", title_justify="left",
                            show_header=False)
             sample.add_column("field", style="bold")
             sample.add_column("value", overflow="fold")
-            sample.add_row("url", r.sample.url)
+            sample.add_row("url", e(r.sample.url))
             for name in FIELD_NAMES:
                 value = getattr(r.sample, name)
-                sample.add_row(name, _short(value) if value else "[dim](empty)[/]")
+                sample.add_row(name, e(_short(value)) if value else "[dim](empty)[/]")
             console.print(sample)
         for err in r.errors:
-            console.print(f"[red]•[/] {r.source.name}: {err['url']}: {err['error']}",
+            console.print(f"[red]•[/] {e(r.source.name)}: {e(err['url'])}: {e(err['error'])}",
                           highlight=False)
         if r.status == "nothing found":
             hint = (f"listing.item {str(r.source.listing.item)!r} matched nothing"
                     if r.source.listing else "no entries or records")
-            console.print(f"[yellow]•[/] {r.source.name}: {hint}", highlight=False)
+            console.print(f"[yellow]•[/] {e(r.source.name)}: {e(hint)}", highlight=False)
         if r.robots_forbidden:
-            console.print(f"[yellow]•[/] {r.source.name}: {r.robots_forbidden} URL(s) "
+            console.print(f"[yellow]•[/] {e(r.source.name)}: {r.robots_forbidden} URL(s) "
                           "disallowed by robots.txt", highlight=False)
 
 

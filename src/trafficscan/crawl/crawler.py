@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncGenerator, Iterable, Sequence
+from collections.abc import AsyncGenerator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -41,6 +41,34 @@ log = logging.getLogger("trafficscan.crawl")
 JobKind = Literal["listing", "detail", "feed", "jsonl"]
 _QUEUE_SIZE = 256
 _DONE = object()
+
+
+#: A source yielding less than this share of its recent average counts as broken; sources
+#: averaging fewer than MIN_AVERAGE ads are too small to tell a drop from chance.
+LOW_YIELD = 0.5
+MIN_AVERAGE = 4
+
+
+def _selectors(src: Source) -> str:
+    if src.listing is None:
+        return f"the {src.kind} records"
+    names = [f"listing.item '{src.listing.item}'"]
+    names += [f"fields.{k} '{src.fields[k]}'" for k in ("title", "body") if k in src.fields]
+    return ", ".join(names)
+
+
+def _nothing_found(src: Source, items: int) -> str:
+    """Which selector came back empty, in words an analyst can act on."""
+    if src.kind == "rss":
+        return "the feed had no entries with a title or text"
+    if src.kind == "jsonl":
+        return "no ad records with text"
+    assert src.listing is not None
+    if items == 0:
+        return (f"listing.item selector '{src.listing.item}' matched nothing "
+                "(has the site's layout changed? try `trafficscan sources check`)")
+    fields = ", ".join(f"fields.{k} '{src.fields[k]}'" for k in ("title", "body") if k in src.fields)
+    return f"{items} listing items, but {fields or 'the title and body fields'} found no text"
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +144,30 @@ class Crawler:
         finally:
             await self._shutdown()
 
+    def report_empty_sources(self, recent_average: Mapping[str, float] | None = None) -> None:
+        """Record a source that yielded no ads, or far fewer than ``recent_average`` (its mean
+        over recent scans), as an ``empty`` error naming the selector that found nothing.
+
+        After a site redesign the selectors match nothing and every scan would otherwise be
+        empty yet look normal. Call it only after a complete crawl; a source whose pages
+        failed already has its own errors, which say more than this would.
+        """
+        for src in self.sources:
+            tally = self.stats.source(src.name)
+            if tally.errors:
+                continue
+            where = src.start_urls[0] if src.start_urls else ""
+            if tally.ads == 0:
+                self.stats.add_error(src.name, where, "no ads found: " + _nothing_found(src, tally.items), "empty")
+                log.warning("%s: no ads found: %s", src.name, _nothing_found(src, tally.items))
+                continue
+            average = (recent_average or {}).get(src.name)
+            if average and average >= MIN_AVERAGE and tally.ads < average * LOW_YIELD:
+                message = (f"only {tally.ads} ad{'s' * (tally.ads != 1)}, far fewer than the recent average of "
+                           f"{average:.0f}: {_selectors(src)} may no longer match")
+                self.stats.add_error(src.name, where, message, "empty")
+                log.warning("%s: %s", src.name, message)
+
     # --------------------------------------------------------------- scheduling
     def _schedule(self, job: _Job) -> None:
         seen = self._seen.setdefault(job.source.name, set())
@@ -176,7 +228,7 @@ class Crawler:
         except FetchError as exc:
             if exc.robots and not job.start:
                 return None  # counted in robots_forbidden; a found link is not a failure
-            self.stats.add_error(name, job.url, str(exc))
+            self.stats.add_error(name, job.url, str(exc), exc.kind)
             log.warning("%s: %s: %s", name, job.url, exc)
             self._update(name)
             return None

@@ -24,8 +24,8 @@ from trafficscan.config import Defaults, Source
 from trafficscan.crawl.charset import decode_body
 from trafficscan.crawl.ratelimit import HostRateLimiter
 from trafficscan.crawl.retry import RetryPolicy, parse_retry_after
-from trafficscan.crawl.robots import ROBOTS_MAX_BYTES, RobotsFile, RobotsPolicy
-from trafficscan.crawl.stats import CrawlStats
+from trafficscan.crawl.robots import ROBOTS_MAX_BYTES, RobotsFile, RobotsPolicy, RobotsUnreachable
+from trafficscan.crawl.stats import CrawlStats, ErrorKind
 from trafficscan.crawl.urls import HostGuard, host_of, normalize_url
 
 log = logging.getLogger("trafficscan.crawl")
@@ -76,10 +76,12 @@ class FetchError(Exception):
     """A URL could not be fetched; ``str(err)`` is the message for ``scan.errors``."""
 
     def __init__(self, message: str, *, status: int | None = None,
-                 robots: bool = False) -> None:
+                 robots: bool = False, kind: ErrorKind | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.robots = robots
+        self.kind: ErrorKind = kind or ("robots" if robots else
+                                        "http" if status and status >= 400 else "other")
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,8 +146,13 @@ class Fetcher:
             self.stats.offsite_blocked += 1
             raise FetchError(f"host {host_of(current)} is not among the source's hosts")
         for _hop in range(self.defaults.max_redirects + 1):
-            if check_robots and not await self.robots.allows(current, source):
-                raise FetchError("disallowed by robots.txt", robots=True)
+            if check_robots:
+                try:
+                    allowed = await self.robots.allows(current, source)
+                except RobotsUnreachable as exc:  # not a block: we could not read the rules
+                    raise FetchError(f"not fetched: {exc}", kind=exc.kind) from None
+                if not allowed:
+                    raise FetchError("disallowed by robots.txt", robots=True)
             got = await self._get(current, accept, limit, truncate_ok)
             if isinstance(got, Page):
                 return got
@@ -204,7 +211,8 @@ class Fetcher:
                 if status is not None:
                     raise FetchError(f"{failure} after {_plural(attempt + 1, 'try', 'tries')}",
                                      status=status)
-                raise FetchError(f"{failure} after {_plural(attempt, 'retry', 'retries')}")
+                raise FetchError(f"{failure} after {_plural(attempt, 'retry', 'retries')}",
+                                 kind="connection")
             wait = self.retry.wait_for(attempt, retry_after)
             if wait is None:
                 raise FetchError(f"{failure} with Retry-After {retry_after:g} s, more than "

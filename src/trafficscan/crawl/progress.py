@@ -31,8 +31,10 @@ class Progress:
             TextColumn("{task.fields[pages]} pages · {task.fields[ads]} ads"
                        "{task.fields[errors]}"),
             TimeElapsedColumn(), console=Console(stderr=True), transient=False)
+        from rich.markup import escape
+
         for name in sources:
-            self._tasks[name] = self._progress.add_task(name, total=None, pages=0, ads=0,
+            self._tasks[name] = self._progress.add_task(escape(name), total=None, pages=0, ads=0,
                                                         errors="")
 
     def start(self) -> None:

@@ -18,7 +18,7 @@ from protego import Protego
 
 from trafficscan.config import Source
 from trafficscan.crawl.ratelimit import HostRateLimiter
-from trafficscan.crawl.stats import CrawlStats
+from trafficscan.crawl.stats import CrawlStats, ErrorKind
 from trafficscan.crawl.urls import host_of, origin_of
 
 log = logging.getLogger("trafficscan.crawl")
@@ -35,10 +35,22 @@ class RobotsFile:
     error: str = ""
 
 
+class RobotsUnreachable(Exception):
+    """robots.txt could not be read, so the host is not crawled: reported as the connection
+    or HTTP failure it is, never as "disallowed by robots.txt" (which would invite switching
+    ``respect_robots`` off when the site is merely down)."""
+
+    def __init__(self, message: str, kind: ErrorKind) -> None:
+        super().__init__(message)
+        self.kind: ErrorKind = kind
+
+
 @dataclass(frozen=True, slots=True)
 class _Rules:
     parser: Protego | None   # None: see allow_all
     allow_all: bool
+    unreachable: str = ""    # why the rules could not be read (then nothing is allowed)
+    kind: ErrorKind = "other"
 
     def allows(self, url: str, agent: str) -> bool:
         if self.parser is None:
@@ -74,6 +86,8 @@ class RobotsPolicy:
         if task is None:
             task = self._cache[origin] = asyncio.ensure_future(self._load(origin, source))
         rules = await asyncio.shield(task)  # one waiter cancelled must not cancel the shared load
+        if rules.unreachable:
+            raise RobotsUnreachable(rules.unreachable, rules.kind)
         if rules.allows(url, self.agent):
             return True
         self._stats.robots_forbidden += 1
@@ -94,17 +108,19 @@ class RobotsPolicy:
             except Exception as exc:  # protego is lenient, but a crash here must not allow all
                 self._stats.add_error(source.name, robots_url, f"robots.txt unreadable ({exc}); "
                                       "host treated as disallowed")
-                return _Rules(None, allow_all=False)
+                return _Rules(None, allow_all=False, unreachable=f"robots.txt of {origin} unreadable")
             self._apply_delay(origin, parser)
             return _Rules(parser, allow_all=True)
         if got.status is not None and 400 <= got.status < 500 and got.status != 429:
             log.debug("%s: HTTP %s, no rules: all allowed (RFC 9309)", robots_url, got.status)
             return _Rules(None, allow_all=True)
         why = got.error or f"HTTP {got.status}"
+        kind: ErrorKind = "connection" if got.status is None else "http"
         self._stats.add_error(source.name, robots_url,
-                              f"robots.txt unreachable ({why}); host treated as disallowed")
+                              f"robots.txt unreachable ({why}); host treated as disallowed", kind)
         log.warning("%s unreachable (%s): not crawling %s", robots_url, why, origin)
-        return _Rules(None, allow_all=False)
+        return _Rules(None, allow_all=False, kind=kind,
+                      unreachable=f"robots.txt of {origin} unreachable ({why})")
 
     def _apply_delay(self, origin: str, parser: Protego) -> None:
         host = host_of(origin)

@@ -7,7 +7,23 @@ see afterwards *why* a scan found fewer ads than expected (robots, off-site link
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, Literal
+
+#: What went wrong, so counts and messages can tell them apart: ``connection`` (refused,
+#: DNS, timeout), ``http`` (an error status), ``robots`` (robots.txt forbids it), ``empty``
+#: (a source yielded no ads, or far fewer than usual: its selectors no longer match),
+#: ``other`` (a parse error, an unreadable file, an internal error).
+ErrorKind = Literal["connection", "http", "robots", "empty", "other"]
+ERROR_KINDS: tuple[ErrorKind, ...] = ("connection", "http", "robots", "empty", "other")
+
+
+def count_kinds(errors: list[dict[str, str]]) -> dict[str, int]:
+    """Failures per kind, in a fixed order, leaving out kinds that did not occur."""
+    counts = {k: 0 for k in ERROR_KINDS}
+    for e in errors:
+        kind = e.get("kind", "other")
+        counts[kind if kind in counts else "other"] += 1
+    return {k: n for k, n in counts.items() if n}
 
 
 @dataclass(slots=True)
@@ -46,10 +62,15 @@ class CrawlStats:
     def errors_count(self) -> int:
         return len(self.errors)
 
-    def add_error(self, source: str, url: str, error: str) -> None:
-        """Record one failure; the crawl goes on."""
-        self.errors.append({"source": source, "url": url, "error": error})
+    def add_error(self, source: str, url: str, error: str, kind: ErrorKind = "other") -> None:
+        """Record one failure; the crawl goes on. ``kind`` lets the summary say *what* failed
+        (an unreachable site is not a robots.txt block, and neither is a changed layout)."""
+        self.errors.append({"source": source, "url": url, "error": error, "kind": kind})
         self.source(source).errors += 1
+
+    def errors_by_kind(self) -> dict[str, int]:
+        """How many failures of each kind, for the summary line and ``scan.errors_by_kind``."""
+        return count_kinds(self.errors)
 
     def source(self, name: str) -> SourceProgress:
         return self.per_source.setdefault(name, SourceProgress())

@@ -1,14 +1,12 @@
 """One scored ad as an output record (SPEC schema ``trafficscan/flagged/v1``).
 
 Also the redaction used with ``--redact``: outputs carry phone numbers of possible victims, so
-a copy meant for sharing replaces every contact with a keyed hash prefix that still links ads
-sharing a number, without revealing it.
+a copy meant for sharing replaces every contact with a mask made from a keyed hash, which still
+links ads sharing a number without revealing it (see :func:`redact_item`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
 from typing import Any
 
 from trafficscan.ad import ScoredAd
@@ -46,68 +44,100 @@ def item_to_dict(item: ScoredAd) -> dict[str, Any]:
         out["last_seen"] = item.last_seen
         out["new"] = item.is_new
         out["seen_with"] = item.seen_with
+    if ad.extra:  # the input file's own columns, passed through (extension to SPEC)
+        out["extra"] = ad.extra
     return out
 
 
-def _mask(kind: str, value: str) -> str:
-    digest = hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()[:10]
-    return f"[{kind}:{digest}]"
+def redact_item(record: dict[str, Any], key: bytes) -> dict[str, Any]:
+    """Replace phones, e-mails and handles everywhere in a record with keyed masks.
 
-
-def redact_item(record: dict[str, Any]) -> dict[str, Any]:
-    """Replace phones, e-mails and handles everywhere in a record with stable masks.
-
-    The same contact always gets the same mask, so two redacted ads sharing a phone still show
-    the link. Match spans are kept (they index the unredacted text) but their text is masked
-    when it overlaps a contact.
+    Irreversible: a mask comes from HMAC-SHA256 under ``key`` (random per output unless a share
+    key is given, see ``--redact-key``), so hashing every candidate number finds nothing.
+    Consistent: texts are masked by span (:mod:`trafficscan.share.mask`), and a contact has the
+    same mask in the texts and in ``entities``, so redacted ads that share a number still show
+    the link. Match and indicator spans are re-pointed into the masked text; one that covered a
+    contact now covers its mask. ``contacts`` lists each contact's kind, keyed hash and mask.
+    The content id becomes a keyed id too: it is an unkeyed hash of the unmasked text, so a
+    guessed number put back into the masked text could be tested against it.
     """
-    ents = record.get("entities") or {}
-    replacements: list[tuple[str, str]] = []
-    for phone in ents.get("phones", []):
-        mask = _mask("phone", phone)
-        replacements.append((phone, mask))
-        national = phone[3:] if phone.startswith("+91") else phone.lstrip("+")
-        replacements.append((national, mask))
-    for email in ents.get("emails", []):
-        replacements.append((email, _mask("email", email)))
-    for handle in ents.get("handles", []):
-        value = handle.get("value", "") if isinstance(handle, dict) else str(handle)
-        if value:
-            replacements.append((value, _mask("handle", value)))
-    replacements.sort(key=lambda kv: -len(kv[0]))
+    from trafficscan.share.mask import ContactHasher, mask_of, mask_text, normal_contacts
 
-    def scrub(text: str) -> str:
-        for raw, mask in replacements:
-            if raw and raw in text:
-                text = text.replace(raw, mask)
-        # digits written with separators still leak a number: mask any long digit run
-        return _DIGIT_RUN.sub(lambda m: _mask("digits", re.sub(r"\D", "", m.group())), text)
-
+    hasher = ContactHasher(key)
+    where = f"item {record.get('id', '?')}"
     out = dict(record)
-    for key in ("title", "text", "contact"):
-        if isinstance(out.get(key), str):
-            out[key] = scrub(out[key])
+    if isinstance(record.get("id"), str):
+        out["id"] = hasher.keyed_id(record["id"])
+    text = record.get("text")
+    masked = mask_text(text if isinstance(text, str) else "", hasher, where=f"{where}: text")
+    if isinstance(text, str):
+        out["text"] = masked.text
+    for name in ("title", "contact", "price", "location"):
+        if isinstance(out.get(name), str):
+            out[name] = mask_text(out[name], hasher, where=f"{where}: {name}").text
+
+    def one(kind: str, value: Any) -> Any:
+        found = normal_contacts({kind: [value]})
+        return hasher.mask(found[0]) if found else value
+
+    ents = record.get("entities") or {}
     new_ents = dict(ents)
     if "phones" in ents:
-        new_ents["phones"] = [_mask("phone", p) for p in ents["phones"]]
+        new_ents["phones"] = [one("phones", p) for p in ents["phones"]]
     if "emails" in ents:
-        new_ents["emails"] = [_mask("email", e) for e in ents["emails"]]
+        new_ents["emails"] = [one("emails", e) for e in ents["emails"]]
     if "handles" in ents:
         new_ents["handles"] = [
-            {**h, "value": _mask("handle", h.get("value", ""))} if isinstance(h, dict) else h
+            {**h, "value": one("handles", h)} if isinstance(h, dict) else one("handles", h)
             for h in ents["handles"]
         ]
     if "urls" in ents:
-        new_ents["urls"] = [scrub(u) for u in ents["urls"]]
-    out["entities"] = new_ents
-    out["rules"] = [
-        {**hit, "matches": [{**m, "text": scrub(m["text"])} for m in hit.get("matches", [])]}
-        for hit in record.get("rules", [])
-    ]
-    if out.get("seen_with"):
-        out["seen_with"] = dict(out["seen_with"])
+        new_ents["urls"] = [mask_text(str(u), hasher, where=f"{where}: url").text
+                            for u in ents["urls"]]
+    if isinstance(record.get("entities"), dict):
+        out["entities"] = new_ents
+    contacts = dict.fromkeys([*normal_contacts(ents), *masked.contacts])
+    out["contacts"] = [{"kind": c.kind, "hash": (h := hasher.hash(c)), "mask": mask_of(c.kind, h)}
+                       for c in contacts]
+
+    def repoint(m: dict[str, Any]) -> dict[str, Any]:
+        if not isinstance(m.get("start"), int) or not isinstance(m.get("end"), int):
+            return {**m, "text": mask_text(str(m.get("text", "")), hasher, where=where).text}
+        s, e = masked.span(m["start"], m["end"])
+        return {**m, "text": masked.text[s:e], "start": s, "end": e}
+
+    rules = []
+    for hit in record.get("rules") or []:
+        new_hit = {**hit, "matches": [repoint(m) for m in hit.get("matches", [])]}
+        if "context" in hit:
+            new_hit["context"] = [repoint(m) for m in hit["context"]]
+        rules.append(new_hit)
+    out["rules"] = rules
+    if isinstance(record.get("explanation"), dict):
+        out["explanation"] = _redact_explanation(record["explanation"], rules, masked)
+    if isinstance(out.get("seen_with"), dict):
+        seen = dict(out["seen_with"])
+        seen["ads"] = [{**ad, "url": mask_text(ad["url"], hasher, where=f"{where}: seen_with").text}
+                       if isinstance(ad, dict) and isinstance(ad.get("url"), str) else ad
+                       for ad in seen.get("ads") or []]
+        out["seen_with"] = seen
     out["redacted"] = True
     return out
 
 
-_DIGIT_RUN = re.compile(r"(?<![\w\[:])\+?\d(?:[\s.\-()]*\d){7,}")
+def _redact_explanation(explanation: dict[str, Any], rules: list[dict[str, Any]],
+                        masked: Any) -> dict[str, Any]:
+    """The indicators of the explanation, with the words of the redacted matches and entity
+    spans into the masked text (an obfuscated-phone span now points at the phone's mask)."""
+    words = {hit.get("id"): list(dict.fromkeys(m["text"] for m in hit["matches"])) for hit in rules}
+    out = dict(explanation)
+    found = []
+    for ind in explanation.get("indicators") or []:
+        if ind.get("kind") == "rule":
+            ind = {**ind, "words": words.get(ind.get("id"), [])}
+        elif ind.get("kind") == "entity":
+            ind = {**ind, "spans": [list(masked.span(s, e)) for s, e in ind.get("spans", [])]}
+        found.append(ind)
+    if "indicators" in explanation:
+        out["indicators"] = found
+    return out

@@ -17,6 +17,7 @@ import csv
 import io
 import json
 import os
+import secrets
 import sys
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -80,14 +81,36 @@ def flatten_for_csv(rec: dict[str, Any]) -> dict[str, str]:
             for k, v in row.items()}
 
 
-def encode_record(record: dict[str, Any], fmt: str, *, redact: bool = False) -> str:
+def csv_columns(extra_columns: Sequence[str] = ()) -> tuple[str, ...]:
+    """The CSV header: the fixed columns, then an input file's own columns passed through
+    (``input_<name>`` where a name is already taken, e.g. a user's own ``score``)."""
+    return (*CSV_COLUMNS, *(_extra_name(c) for c in extra_columns))
+
+
+def _extra_name(column: str) -> str:
+    return f"input_{column}" if column in CSV_COLUMNS else column
+
+
+def encode_record(record: dict[str, Any], fmt: str, *, redact_key: bytes | None = None,
+                  extra_columns: Sequence[str] = ()) -> str:
     """One output record as the text the writer stores: a JSONL line, a CSV row, or compact
-    JSON for the envelope's spool. Pure, so worker processes can do it in parallel."""
-    if redact:
-        record = redact_item(record)
+    JSON for the envelope's spool. Pure, so worker processes can do it in parallel.
+
+    With ``redact_key`` the record is redacted under that key: one key for a whole output (the
+    writer's :attr:`OutputWriter.redact_key`, passed to every worker), so masks agree."""
+    if redact_key is not None:
+        # passed-through input columns may hold contacts that masking cannot see: dropped
+        record = {k: v for k, v in record.items() if k != "extra"}
+        record = redact_item(record, redact_key)
     if fmt == "csv":
+        row = flatten_for_csv(record)
+        extra = record.get("extra") or {}
+        for col in extra_columns:
+            value = extra.get(col)
+            row[_extra_name(col)] = "" if value is None else (
+                value if isinstance(value, str) else _dumps(value))
         buf = io.StringIO()
-        csv.DictWriter(buf, fieldnames=CSV_COLUMNS, extrasaction="ignore").writerow(flatten_for_csv(record))
+        csv.DictWriter(buf, fieldnames=csv_columns(extra_columns), extrasaction="ignore").writerow(row)
         return buf.getvalue()
     return _dumps(record) + "\n" if fmt == "jsonl" else _dumps(record)
 
@@ -95,12 +118,18 @@ def encode_record(record: dict[str, Any], fmt: str, *, redact: bool = False) -> 
 class OutputWriter:
     """Write output records; call :meth:`close` with the envelope header on success."""
 
-    def __init__(self, target: str, fmt: str, *, redact: bool = False) -> None:
+    def __init__(self, target: str, fmt: str, *, redact: bool = False, bom: bool = False,
+                 redact_key: bytes | None = None, extra_columns: Sequence[str] = ()) -> None:
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}")
         self.target = target
         self.fmt = fmt
-        self.redact = redact
+        self.redact = redact or redact_key is not None
+        #: The key of ``--redact``: a share key when given, else random for this output only
+        #: (then forgotten), so nobody can test guessed numbers against its masks.
+        self.redact_key = redact_key if redact_key is not None else (
+            secrets.token_bytes(32) if redact else None)
+        self.extra_columns = tuple(extra_columns)  # input columns CSV passes through
         self.count = 0
         self._tmp_path: str | None = None
         self._index: list[tuple[float, int, int]] = []
@@ -119,12 +148,16 @@ class OutputWriter:
                 os.fchmod(fd, 0o600)
             self._out = open(fd, "w", encoding="utf-8", newline="")  # noqa: SIM115
         if fmt == "csv":
-            csv.DictWriter(self._out, fieldnames=CSV_COLUMNS).writeheader()
+            if bom:  # Excel reads a BOM-less CSV as ANSI: Devanagari and ₹ come out garbled
+                self._out.write("\ufeff")
+            csv.DictWriter(self._out, fieldnames=csv_columns(self.extra_columns)).writeheader()
         elif fmt == "json":
             self._spool = tempfile.TemporaryFile()  # noqa: SIM115 - anonymous: gone if killed
 
     def write(self, record: dict[str, Any]) -> None:
-        self.write_encoded(encode_record(record, self.fmt, redact=self.redact), record.get("score"))
+        self.write_encoded(encode_record(record, self.fmt, redact_key=self.redact_key,
+                                         extra_columns=self.extra_columns),
+                           record.get("score"))
 
     def write_encoded(self, text: str, score: float | None) -> None:
         """Write a record already encoded by :func:`encode_record` (e.g. in a worker process)."""
@@ -239,9 +272,11 @@ def _link_into_place(fd: int, target: str) -> None:
 
 
 def open_writer(target: str | Path | None, fmt: str, *, redact: bool = False,
-                now: datetime | None = None) -> OutputWriter:
+                now: datetime | None = None, bom: bool = False,
+                redact_key: bytes | None = None, extra_columns: Sequence[str] = ()) -> OutputWriter:
     name = str(target) if target is not None else default_output_name(fmt, now)
-    return OutputWriter(name, fmt, redact=redact)
+    return OutputWriter(name, fmt, redact=redact, bom=bom, redact_key=redact_key,
+                        extra_columns=extra_columns)
 
 
 def utc_now() -> str:

@@ -60,14 +60,16 @@ def list_command(extra_dirs: Sequence[Path], fmt: str = "table") -> int:
     table.add_column("patterns", justify="right", no_wrap=True)
     table.add_column("title", ratio=3, min_width=20)
     table.add_column("where", ratio=1, overflow="fold")
-    for rule in ruleset.rules:
+    from rich.markup import escape
+
+    for rule in ruleset.rules:  # rule files are user input: escaped before rich renders them
         table.add_row(
-            rule.id,
-            rule.category,
+            escape(rule.id),
+            escape(rule.category),
             f"{rule.weight:.2f}",
             str(len(rule.patterns)),
-            rule.title,
-            rule.where,
+            escape(rule.title),
+            escape(rule.where),
         )
     _console().print(table)
     return EXIT_OK

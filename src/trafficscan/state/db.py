@@ -300,6 +300,24 @@ class StateDB:
         )
         return [[ids[c] for c in found] for found in contacts]
 
+    def recent_source_ads(self, last: int = 5) -> dict[str, float]:
+        """Mean ads per source over the last ``last`` completed scans that counted it
+        (``counts.per_source_ads``), so a scan can tell a source that suddenly yields far
+        fewer ads (its selectors broke) from one that is always small."""
+        with self._mutex:
+            rows = self._conn.execute(
+                "SELECT counts FROM scans WHERE status = 'completed' ORDER BY id DESC LIMIT 50"
+            ).fetchall()
+        seen: dict[str, list[int]] = {}
+        for (text,) in rows:
+            per_source = json.loads(text or "{}").get("per_source_ads")
+            if not isinstance(per_source, dict):
+                continue
+            for name, n in per_source.items():
+                if isinstance(n, int) and len(seen.setdefault(name, [])) < last:
+                    seen[name].append(n)
+        return {name: sum(ns) / len(ns) for name, ns in seen.items() if ns}
+
     # -- housekeeping ----------------------------------------------------------------------
 
     def stats(self) -> StateStats:
