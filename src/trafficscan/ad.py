@@ -39,6 +39,9 @@ class Ad:
     #: An input file's own fields that are not ad fields (an analyst's case id, a phone
     #: column): carried through to the output unchanged under ``extra``.
     extra: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: The page this ad was read from, as received (``crawl.fetch.Capture``), while the scan
+    #: keeps evidence: held only until the ad is scored, then written or dropped.
+    capture: Any = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.text:
@@ -126,3 +129,7 @@ class ScoredAd:
     last_seen: str | None = None
     is_new: bool | None = None
     seen_with: dict[str, Any] | None = None
+    #: ``{"id": "c-…", "size": n}`` when the ad was clustered (``scan`` with state, ``score --cluster``).
+    cluster: dict[str, Any] | None = None
+    #: Where the page as received is stored: ``{warc, record_id, sha256, fetched_at}``.
+    evidence: dict[str, str] | None = None

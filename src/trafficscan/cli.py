@@ -28,6 +28,13 @@ app.add_typer(sources_app, name="sources")
 share_app = typer.Typer(help="Share flagged ads with other units as keyed contact hashes; match and verify their files.",
                         no_args_is_help=True)
 app.add_typer(share_app, name="share")
+evidence_app = typer.Typer(help="Verify the stored evidence (WARC files) and export case bundles.",
+                           no_args_is_help=True)
+app.add_typer(evidence_app, name="evidence")
+state_app = typer.Typer(help="Look after the state database: prune old history.", no_args_is_help=True)
+app.add_typer(state_app, name="state")
+labels_app = typer.Typer(help="Export and import analyst verdicts as JSONL labelled ad records.", no_args_is_help=True)
+app.add_typer(labels_app, name="labels")
 
 
 ABORTED = "\naborted: stopped at once; no output file was written, the state database is intact\n"
@@ -49,6 +56,12 @@ class OutFormat(StrEnum):
     json = "json"
     jsonl = "jsonl"
     csv = "csv"
+
+
+class EvidenceMode(StrEnum):
+    flagged = "flagged"
+    all = "all"
+    none = "none"
 
 
 class ListFormat(StrEnum):
@@ -87,6 +100,8 @@ RedactKeyOpt = Annotated[Path | None, typer.Option("--redact-key", help="Redact 
 TextColOpt = Annotated[list[str] | None, typer.Option("--text-column", help="Column(s) holding the ad text; several are joined. Default: text, or title and body.")]
 LabelColOpt = Annotated[str, typer.Option("--label-column", help="Column holding the label.")]
 PositiveOpt = Annotated[list[str] | None, typer.Option("--positive", help="Label value(s) meaning 'trafficking signal' (case-insensitive; repeat it or separate with commas: spam,smishing). Default: 1, true, yes.")]
+VerdictStateOpt = Annotated[Path | None, typer.Option("--state", help="State database holding the verdicts. Default: the one scan uses.")]
+AnalystOpt = Annotated[str | None, typer.Option("--analyst", help="Who decides. Default: the login name.")]
 
 
 def _split_commas(values: list[str] | None) -> list[str]:
@@ -114,6 +129,7 @@ def scan(
     redact: RedactOpt = False,
     redact_key: RedactKeyOpt = None,
     log_file: Annotated[Path | None, typer.Option("--log-file", help="Append JSON-lines log records here.")] = None,
+    evidence: Annotated[EvidenceMode, typer.Option("--evidence", help="With state: keep the pages of flagged ads as received (WARC, beside the state database), every page (all) or none.")] = EvidenceMode.flagged,
     quiet: QuietOpt = False,
 ) -> None:
     """Crawl the configured sources, score every ad, write the flagged ones.
@@ -127,7 +143,8 @@ def scan(
         threshold=threshold,
         sources=source or [], state=state, no_state=no_state, new_only=new_only, wait=wait,
         max_pages=max_pages, write_all=all, model=model, no_model=no_model,
-        rules=rules or [], redact=redact, redact_key=redact_key, log_file=log_file, quiet=quiet))
+        rules=rules or [], redact=redact, redact_key=redact_key, log_file=log_file, quiet=quiet,
+        evidence=evidence.value))
     raise typer.Exit(code)
 
 
@@ -149,6 +166,7 @@ def score(
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes. Default: all cores.")] = None,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Ads scored per batch.")] = 1000,
     skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Skip invalid input lines and list them, instead of exiting 2 on the first.")] = False,
+    cluster: Annotated[bool, typer.Option("--cluster", help="Link the input's ads by shared contacts and re-posted texts; each item gets cluster {id, size}. Holds the input in memory.")] = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Score ads already on disk, without crawling."""
@@ -159,7 +177,8 @@ def score(
         skip_bad=skip_bad, threshold=threshold, write_all=all,
         model=model, no_model=no_model, rules=rules or [], redact=redact, redact_key=redact_key,
         base_rate=base_rate,
-        text_columns=text_column or [], jobs=jobs, batch_size=batch_size, quiet=quiet))
+        text_columns=text_column or [], jobs=jobs, batch_size=batch_size, quiet=quiet,
+        cluster=cluster))
     raise typer.Exit(code)
 
 
@@ -179,6 +198,8 @@ def train(
                                                    "only n-grams far more frequent in positives get a weight) or use word n-grams only.")] = True,
     base_rate: Annotated[float | None, typer.Option("--base-rate", min=1e-6, max=0.5, help="Base rate the model is calibrated and its threshold chosen for (default 0.005).")] = None,
     min_precision: Annotated[float | None, typer.Option("--min-precision", min=0.01, max=1.0, help="Precision the default threshold must keep at the base rate (default 0.2).")] = None,
+    with_labels: Annotated[bool, typer.Option("--with-labels", help="Add the analyst verdicts of the state database (they win over the data's labels for the same ad) and print before/after metrics.")] = False,
+    state: VerdictStateOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Train a classifier from labelled ads, print held-out metrics, save it with its metadata."""
@@ -188,12 +209,12 @@ def train(
                                    text_columns=text_column or [], label_column=label_column,
                                    positive=_split_commas(positive), rules=rules or [], cv=cv, quiet=quiet,
                                    char_ngrams=char_ngrams, base_rate=base_rate,
-                                   min_precision=min_precision))
+                                   min_precision=min_precision, with_labels=with_labels, state=state))
 
 
 @app.command()
 def evaluate(
-    data: Annotated[list[Path], typer.Argument(help="Labelled ad records (JSONL or CSV).", show_default=False)],
+    data: Annotated[list[Path] | None, typer.Argument(help="Labelled ad records (JSONL or CSV).", show_default=False)] = None,
     model: ModelOpt = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
     text_column: TextColOpt = None,
@@ -203,10 +224,20 @@ def evaluate(
     rules: RulesOpt = None,
     threshold: ThresholdOpt = None,
     base_rate: BaseRateOpt = None,
+    labels: Annotated[bool, typer.Option("--labels", help="Evaluate on the analyst verdicts of the state database instead of files: how many past flags analysts confirmed, then the model's metrics on them.")] = False,
+    state: VerdictStateOpt = None,
 ) -> None:
     """Print precision, recall, F1, ROC-AUC, PR-AUC, false-positive rate, the precision expected at the base rate and the confusion matrix."""
     from trafficscan.classifier.commands import evaluate_command
 
+    if labels:
+        from trafficscan.review.commands import evaluate_labels_command
+
+        raise typer.Exit(evaluate_labels_command(state=state, model=model, json_out=json_out, rules=rules or [],
+                                                 threshold=threshold, base_rate=base_rate))
+    if not data:
+        raise InputError("give labelled ad records (JSONL or CSV), or --labels for the analyst verdicts",
+                         file="evaluate")
     raise typer.Exit(evaluate_command(data=data, model=model, json_out=json_out,
                                       text_columns=text_column or [], label_column=label_column,
                                       positive=_split_commas(positive), category_column=category_column,
@@ -232,6 +263,30 @@ def init(
                f"and `trafficscan scan -c {path}`.")
 
 
+@app.command("clusters")
+def clusters_cmd(
+    state: Annotated[Path | None, typer.Option("--state", help="State database. Default: the one scan uses.")] = None,
+    min_size: Annotated[int, typer.Option("--min-size", min=1, help="Only clusters of at least this many ads.")] = 2,
+    format: Annotated[ListFormat, typer.Option("--format", "-f", help="table or json.")] = ListFormat.table,
+) -> None:
+    """Ads linked into networks by shared contacts and re-posted texts, most spread first."""
+    from trafficscan.clusters.commands import clusters_command
+
+    raise typer.Exit(clusters_command(state, min_size, format.value))
+
+
+@app.command()
+def lookup(
+    contacts: Annotated[list[str], typer.Argument(help="Phones, e-mails or handles, in any spelling.", show_default=False)],
+    state: Annotated[Path | None, typer.Option("--state", help="State database. Default: the one scan uses.")] = None,
+    format: Annotated[ListFormat, typer.Option("--format", "-f", help="table or json.")] = ListFormat.table,
+) -> None:
+    """Has this contact appeared in our scans? Its ads, sources, cities, first/last seen, cluster. Exit 1: never seen."""
+    from trafficscan.clusters.commands import lookup_command
+
+    raise typer.Exit(lookup_command(contacts, state, format.value))
+
+
 @app.command()
 def report(
     flagged: Annotated[str, typer.Argument(help="A flagged-ads file written by scan or score (json or jsonl).", show_default=False)],
@@ -243,6 +298,49 @@ def report(
     from trafficscan.report import report_command
 
     raise typer.Exit(report_command(flagged, output, redact=redact, quiet=quiet))
+
+
+class ReviewOrder(StrEnum):
+    score = "score"
+    uncertain = "uncertain"
+
+
+
+@app.command()
+def review(
+    flagged: Annotated[Path | None, typer.Argument(help="A flagged-ads file (json or jsonl). Default: the newest flagged-*.json here.", show_default=False)] = None,
+    state: VerdictStateOpt = None,
+    analyst: AnalystOpt = None,
+    order: Annotated[ReviewOrder, typer.Option("--order", help="score: highest first; uncertain: nearest the threshold first.")] = ReviewOrder.score,
+) -> None:
+    """Walk through flagged ads in the terminal and record a verdict on each: signal, not a signal, skip."""
+    from trafficscan.review.commands import review_command
+
+    raise typer.Exit(review_command(flagged, state=state, analyst=analyst, order=order.value))
+
+
+@labels_app.command("export")
+def labels_export(
+    output: Annotated[str | None, typer.Option("--output", "-o", help="JSONL file to write (mode 0600); '-' or none: standard output.")] = None,
+    state: VerdictStateOpt = None,
+    force: ForceOpt = False,
+) -> None:
+    """Write every signal / not-a-signal verdict as a JSONL ad record with label, analyst, labelled_at, note."""
+    from trafficscan.review.commands import export_command
+
+    raise typer.Exit(export_command(output, state=state, force=force))
+
+
+@labels_app.command("import")
+def labels_import(
+    file: Annotated[Path, typer.Argument(help="JSONL labelled ad records, as `labels export` writes.", show_default=False)],
+    state: VerdictStateOpt = None,
+    analyst: AnalystOpt = None,
+) -> None:
+    """Add verdicts from a labels file; any bad line: exit 2 naming it, nothing imported."""
+    from trafficscan.review.commands import import_command
+
+    raise typer.Exit(import_command(file, state=state, analyst=analyst))
 
 
 @rules_app.command("list")
@@ -332,6 +430,48 @@ def share_verify(
     from trafficscan.share.commands import verify_command
 
     raise typer.Exit(verify_command(share, public_key))
+
+
+EvidenceStateOpt = Annotated[Path | None, typer.Option("--state", help="State database whose evidence store to use. Default: the one scan uses.")]
+
+
+@evidence_app.command("verify")
+def evidence_verify(
+    paths: Annotated[list[Path] | None, typer.Argument(help="WARC files or folders. Default: the whole store beside the state database.", show_default=False)] = None,
+    state: EvidenceStateOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Recompute every digest: exit 0 when all hold, 5 when any does not (naming file and record)."""
+    from trafficscan.evidence.commands import verify_command
+
+    raise typer.Exit(verify_command(paths or [], state, quiet=quiet))
+
+
+@evidence_app.command("export")
+def evidence_export(
+    ids: Annotated[list[str] | None, typer.Argument(help="Ad ids (or WARC record ids) to export. With --from and no ids: every item of the file that has evidence.", show_default=False)] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The case bundle (.zip) to write, mode 0600.", show_default=False)] = Path("case.zip"),
+    from_file: Annotated[Path | None, typer.Option("--from", help="A flagged file written by scan: take the records its items' evidence names.")] = None,
+    state: EvidenceStateOpt = None,
+    force: ForceOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Write a case bundle: one WARC with just these records, manifest.json and the certificate annexure (txt, html)."""
+    from trafficscan.evidence.commands import export_command
+
+    raise typer.Exit(export_command(ids or [], from_file, state, output, force=force, quiet=quiet))
+
+
+@state_app.command("prune")
+def state_prune(
+    older_than: Annotated[float, typer.Option("--older-than", min=1, help="Remove history and evidence last seen more than this many days ago.", show_default=False)],
+    state: Annotated[Path | None, typer.Option("--state", help="State database. Default: the one scan uses.")] = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Remove old history and unreferenced evidence; never a flagged, labelled or exported ad's."""
+    from trafficscan.state.prune import prune_command
+
+    raise typer.Exit(prune_command(state, older_than, quiet=quiet))
 
 
 def _fail(err: TrafficscanError) -> NoReturn:

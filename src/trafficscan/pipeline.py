@@ -55,6 +55,7 @@ class ScanOptions:
     log_file: Path | None = None
     quiet: bool = False
     force: bool = False  # replace an existing -o file
+    evidence: str = "flagged"  # flagged | all | none: which pages the state keeps as evidence
 
 
 @dataclass
@@ -76,6 +77,7 @@ class ScoreOptions:
     quiet: bool = False
     force: bool = False
     skip_bad: bool = False  # skip and list bad input lines instead of exiting 2 on the first
+    cluster: bool = False  # link the input's ads into clusters (holds the input in memory)
 
 
 def scorer_spec(rules: Sequence[Path], model: Path | None, no_model: bool,
@@ -203,16 +205,25 @@ def run_scan(opts: ScanOptions) -> int:
         stop = stack.enter_context(_Stop())
         started = utc_now()
         scan_id = db.begin_scan([s.name for s in sources], started) if db else None
+        keeper = None
+        throwaway = opts.config is None and opts.state is None  # the demo's temporary history
+        if db is not None and scan_id is not None and opts.evidence != "none" and not throwaway:
+            from trafficscan.evidence.capture import EvidenceKeeper
+
+            keeper = EvidenceKeeper(opts.evidence, db.path, scan_id, db)  # type: ignore[arg-type]
+            stack.callback(keeper.close)
         log.info("scan started", extra={"data": {"event": "scan_started", "sources": [s.name for s in sources]}})
         counts = {"ads_seen": 0, "ads_new": 0, "ads_flagged": 0, "ads_written": 0}
         top: list[ScoredAd] = []
         from trafficscan.crawl import Crawler
 
         crawler = Crawler(config, sources, max_pages=opts.max_pages,
-                          progress=not opts.quiet and _is_tty())
+                          progress=not opts.quiet and _is_tty(), capture=keeper is not None,
+                          on_page=keeper.on_page if keeper and opts.evidence == "all" else None)
         status: FinalStatus = "completed"
         try:
-            asyncio.run(_crawl_and_score(crawler, scorer, writer, db, scan_id, opts, counts, top, stop))
+            asyncio.run(_crawl_and_score(crawler, scorer, writer, db, scan_id, opts, counts, top, stop,
+                                         keeper))
         except BaseException as exc:
             writer.abort()
             if db is not None and scan_id is not None:
@@ -241,6 +252,7 @@ def run_scan(opts: ScanOptions) -> int:
             "ads_new": counts["ads_new"] if db is not None else counts["ads_seen"],
             "ads_flagged": counts["ads_flagged"],
             "ads_written": counts["ads_written"],
+            "suppressed": counts.get("suppressed", 0),  # flags cleared by analyst verdicts
             "errors_by_kind": count_kinds(errors),
             "errors": errors,
         }
@@ -335,14 +347,26 @@ def _error_line(e: dict[str, Any]) -> str:
 
 async def _crawl_and_score(crawler: Any, scorer: Scorer, writer: OutputWriter, db: Any,
                            scan_id: Any, opts: ScanOptions, counts: dict[str, int],
-                           top: list[ScoredAd], stop: _Stop) -> None:
+                           top: list[ScoredAd], stop: _Stop, keeper: Any = None) -> None:
     loop = asyncio.get_running_loop()
     batch: list[Ad] = []
     pending: asyncio.Future[list[ScoredAd]] | None = None
 
+    from trafficscan.review.verdicts import cleared_keys, is_cleared
+
+    cleared = cleared_keys(db) if db is not None else set()
+
     def finish(done: list[ScoredAd]) -> None:
+        for item in done:  # an analyst cleared this exact text: it is not flagged again
+            if item.flagged and cleared and is_cleared(cleared, item.ad.id, item.ad.text):
+                item.flagged = False
+                item.explanation["suppressed"] = "an analyst marked this text not a signal"
+                counts["suppressed"] = counts.get("suppressed", 0) + 1
         if db is not None:
             db.record(scan_id, done)
+            db.cluster(scan_id, done)
+        if keeper is not None:  # pages of flagged ads are written, the rest let go
+            keeper.after_scoring(done)
         for item in done:
             counts["ads_seen"] += 1
             if item.is_new is not False:
@@ -408,6 +432,8 @@ def print_summary(scan: dict[str, Any], top: list[ScoredAd], path: str, threshol
     console.print(line)
     if scan.get("finished_at"):
         console.print(f"Finished {with_local(scan['finished_at'])}")
+    if scan.get("suppressed"):
+        console.print(f"{scan['suppressed']} suppressed by analyst verdicts (marked not a signal)")
     _print_top(console, top)
     if errors:
         console.print(f"[yellow]{len(errors)} error{'s' * (len(errors) != 1)}[/] "
@@ -450,6 +476,9 @@ def _print_top(console: Any, top: list[ScoredAd], n: int = 5) -> None:
     table.add_column("score", justify="right")
     table.add_column("rules", justify="right")
     table.add_column("model", justify="right")
+    clustered = any(item.cluster is not None for item in top[:n])
+    if clustered:  # how many ads its network holds: one ad is a lead, fifty are a network
+        table.add_column("cluster", justify="right")
     table.add_column("ad", ratio=2)
     table.add_column("why (rule category: words)", ratio=3, overflow="fold")
     from rich.markup import escape
@@ -458,8 +487,14 @@ def _print_top(console: Any, top: list[ScoredAd], n: int = 5) -> None:
         title = (item.ad.title or item.ad.text)[:60].replace("\n", " ")
         table.add_row(f"{item.score:.2f}", f"{item.rule_score:.2f}",
                       "—" if item.model_score is None else f"{item.model_score:.2f}",
+                      *([_cluster_cell(item)] if clustered else []),
                       escape(title), escape(reasons(item) or "model only"))
     console.print(table)
+
+
+def _cluster_cell(item: ScoredAd) -> str:
+    size = (item.cluster or {}).get("size")
+    return "—" if size is None else f"{size} ad{'s' * (size != 1)}"
 
 
 # --------------------------------------------------------------------------- score
@@ -567,7 +602,9 @@ def run_score(opts: ScoreOptions) -> int:
             progress.start()
             task = progress.add_task("score", total=None, rate="")
         enc = _Encoding(plan.format, writer.redact_key, opts.write_all, writer.extra_columns)
-        for records in _scored_batches(ads, opts.batch_size, jobs, spec, scorer, enc):
+        scored = (_clustered(ads, opts.batch_size, scorer, enc) if opts.cluster
+                  else _scored_batches(ads, opts.batch_size, jobs, spec, scorer, enc))
+        for records in scored:
             counts["ads_seen"] += len(records)
             counts["ads_flagged"] += sum(flagged for flagged, _, _ in records)
             out = [(text, score) for _, text, score in records if text is not None]
@@ -613,6 +650,27 @@ def run_score(opts: ScoreOptions) -> int:
             console.print(f"  … and {len(stats.bad) - 10} more")
         return EXIT_PARTIAL
     return EXIT_OK
+
+
+def _clustered(ads: Iterator[Ad], size: int, scorer: Scorer,
+               enc: _Encoding) -> Iterator[list[_Encoded]]:
+    """``score --cluster``: score every ad, cluster the whole input, then encode in input order.
+
+    A cluster's size is known only once the last ad is read, so the scored input is held in
+    memory (about 2 KB an ad) and scored in this process.
+    """
+    from trafficscan.clusters.memory import cluster_items
+    from trafficscan.output.writers import encode_record
+
+    items: list[ScoredAd] = []
+    for batch in _batches(ads, size):
+        items.extend(scorer.score_batch(batch))
+    cluster_items(items)
+    for start in range(0, len(items), size):
+        yield [(s.flagged, encode_record(item_to_dict(s), enc.fmt, redact_key=enc.redact_key,
+                                         extra_columns=enc.extra_columns)
+                if s.flagged or enc.write_all else None, s.score)
+               for s in items[start : start + size]]
 
 
 def _scored_batches(ads: Iterator[Ad], size: int, jobs: int, spec: ScorerSpec,

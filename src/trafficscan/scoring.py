@@ -100,6 +100,7 @@ class Scorer:
 
     def score_batch(self, ads: Sequence[Ad]) -> list[ScoredAd]:
         from trafficscan.features import extract
+        from trafficscan.features.structured import merge_structured
         from trafficscan.rules import score_hits
 
         feats = [extract(ad.text, region=self.region) for ad in ads]
@@ -131,7 +132,8 @@ class Scorer:
                 explanation.pop("model", None)
             out.append(ScoredAd(ad=ad, score=round(scores[i], 6), rule_score=rs.score,
                                 model_score=None if log_odds[i] is None else round(scores[i], 6),
-                                flagged=flagged, entities=f.entities(), hits=h,
+                                flagged=flagged, hits=h,
+                                entities=merge_structured(ad, f.entities(), self.region),
                                 explanation=explanation))
         return out
 

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from state_helpers import make_item
 
-from trafficscan.state import SEEN_WITH_LIMIT, StateDB, default_state_path, links
+from trafficscan.state import SCHEMA_VERSION, SEEN_WITH_LIMIT, StateDB, default_state_path, links
 from trafficscan.state.contacts import contacts_of
 
 T1, T2, T3 = "2026-11-01T05:00:00Z", "2026-11-01T06:00:00Z", "2026-11-01T07:00:00Z"
@@ -294,7 +294,7 @@ def test_stats(db: StateDB) -> None:
     )
     stats = db.stats().to_dict()
     assert stats["scans"] == 1 and stats["ads"] == 2 and stats["postings"] == 3
-    assert stats["contacts"] == 2 and stats["schema_version"] == 1
+    assert stats["contacts"] == 2 and stats["schema_version"] == SCHEMA_VERSION
     assert stats["last_completed_scan"] == T1
 
 

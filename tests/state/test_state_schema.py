@@ -31,7 +31,7 @@ def _tables(path: Path) -> set[str]:
 def test_a_new_file_gets_the_current_schema(db_path: Path) -> None:
     with StateDB.open(db_path):
         pass
-    assert _version(db_path) == SCHEMA_VERSION == 1
+    assert _version(db_path) == SCHEMA_VERSION
     assert _tables(db_path) >= schema.KNOWN_TABLES
 
 
@@ -39,7 +39,7 @@ def test_an_empty_file_is_a_new_database(db_path: Path) -> None:
     db_path.parent.mkdir(parents=True)
     db_path.touch()  # e.g. created by a deployment script
     with StateDB.open(db_path) as db:
-        assert db.stats().schema_version == 1
+        assert db.stats().schema_version == SCHEMA_VERSION
 
 
 def _v2_add_notes(conn: sqlite3.Connection) -> None:
@@ -57,9 +57,9 @@ def test_an_older_database_is_migrated_and_keeps_its_data(
         db.finish_scan(scan_id, status="completed", counts={}, errors=[])
 
     monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, _v2_add_notes])
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     with StateDB.open(db_path) as db:
-        assert db.stats().schema_version == 2
+        assert db.stats().schema_version == SCHEMA_VERSION + 1
         assert db._conn.execute("SELECT notes FROM postings").fetchall() == [("migrated",)]
         again = [make_item("old ad", "https://a.test/1")]
         scan_id = db.begin_scan(["a"], "2026-11-01T06:00:00Z")
@@ -78,10 +78,10 @@ def test_a_failing_migration_step_leaves_the_file_at_its_old_version(
         raise RuntimeError("step failed halfway")
 
     monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, broken])
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     with pytest.raises(RuntimeError, match="halfway"):
         StateDB.open(db_path)
-    assert _version(db_path) == 1
+    assert _version(db_path) == SCHEMA_VERSION
     assert "half_done" not in _tables(db_path)  # DDL rolled back with the step
     monkeypatch.undo()
     with StateDB.open(db_path):  # and the lock was released
@@ -98,7 +98,7 @@ def test_a_newer_database_is_refused_with_exit_2(db_path: Path) -> None:
         StateDB.open(db_path)
     message = str(refused.value)
     assert str(db_path) in message
-    assert "schema version 7" in message and "up to 1" in message
+    assert "schema version 7" in message and f"up to {SCHEMA_VERSION}" in message
     assert "upgrade trafficscan" in message
     assert refused.value.exit_code == EXIT_INPUT == 2
     assert _version(db_path) == 7  # untouched

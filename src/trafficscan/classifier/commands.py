@@ -34,7 +34,8 @@ def _read_labelled(data: Sequence[Path], text_columns: Sequence[str], label_colu
 def train_command(*, data: Sequence[Path], output: Path, test_size: float, seed: int,
                   text_columns: Sequence[str], label_column: str, positive: Sequence[str],
                   rules: Sequence[Path], cv: int, quiet: bool, char_ngrams: bool = True,
-                  base_rate: float | None = None, min_precision: float | None = None) -> int:
+                  base_rate: float | None = None, min_precision: float | None = None,
+                  with_labels: bool = False, state: Path | None = None) -> int:
     from rich.console import Console
 
     from trafficscan.classifier.model import save_model
@@ -44,6 +45,16 @@ def train_command(*, data: Sequence[Path], output: Path, test_size: float, seed:
     console = Console(stderr=True, quiet=quiet, highlight=False)
     ruleset = load_rules(list(rules))
     ads = _read_labelled(data, text_columns, label_column, positive)
+    labelled = None
+    if with_labels:  # analyst verdicts replace corpus labels of the same ad (review.training)
+        from trafficscan.review.commands import state_path
+        from trafficscan.review.training import LabelledSet
+
+        labelled = LabelledSet.load(state_path(state))
+        baseline = list(ads)
+        ads = labelled.merge(ads)
+        console.print(f"{len(labelled.ads):,} analyst verdicts ({len(labelled.cleared):,} cleared): "
+                      f"{labelled.replaced:,} corpus labels replaced, {labelled.added:,} ads added")
     n_pos = sum(ad.label == 1 for ad in ads)
     if min(n_pos, len(ads) - n_pos) < 2:
         raise InputError(Problem(file=", ".join(map(str, data)), key=label_column,
@@ -78,6 +89,10 @@ def train_command(*, data: Sequence[Path], output: Path, test_size: float, seed:
                       f"recall {choice['recall']:.3f}, {choice['fpr']:.2%} of benign ads flagged, "
                       f"expected precision {choice['expected_precision']:.2f} (goal ≥ {choice['min_precision']:g})")
     console.print(f"saved [cyan]{output}[/] (sha256 {sha[:12]}…)")
+    if labelled is not None:
+        from trafficscan.review.training import compare
+
+        compare(console, baseline, labelled, meta, output, ruleset, settings, rules)
     return EXIT_OK
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncGenerator, Iterable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -31,7 +31,7 @@ from trafficscan.ad import Ad
 from trafficscan.config import Config, Source
 from trafficscan.crawl.extract import ad_from_fields, parse_detail, parse_listing
 from trafficscan.crawl.feeds import parse_feed, parse_jsonl
-from trafficscan.crawl.fetch import Accept, Fetcher, FetchError, Page
+from trafficscan.crawl.fetch import Accept, Capture, Fetcher, FetchError, Page
 from trafficscan.crawl.progress import Progress
 from trafficscan.crawl.stats import CrawlStats
 from trafficscan.crawl.urls import HostGuard, normalize_url
@@ -91,13 +91,18 @@ class Crawler:
     def __init__(self, config: Config, sources: Sequence[Source] | None = None,
                  max_pages: int | None = None, progress: bool = False,
                  transport: httpx.AsyncBaseTransport | None = None, *,
-                 detail_limit: int | None = None) -> None:
+                 detail_limit: int | None = None, capture: bool = False,
+                 on_page: Callable[[Capture], None] | None = None) -> None:
         self.config = config
         self.sources = tuple(config.sources if sources is None else sources)
         self.max_pages = max_pages
         self.progress = progress
         self.transport = transport
         self.detail_limit = detail_limit
+        #: Keep every page as received (``Ad.capture``), for the evidence store; ``on_page``
+        #: sees each one as it arrives (``--evidence all``).
+        self.capture = capture or on_page is not None
+        self.on_page = on_page
         self.stats = CrawlStats()
         self._started = False
         self._seen: dict[str, set[str]] = {}
@@ -123,7 +128,7 @@ class Crawler:
             log.warning("respect_robots is false: robots.txt is NOT consulted in this scan")
         for s in self.sources:
             self.stats.source(s.name)
-        self._fetcher = Fetcher(d, self.stats, transport=self.transport)
+        self._fetcher = Fetcher(d, self.stats, transport=self.transport, capture=self.capture)
         self._progress = Progress(self.progress, [s.name for s in self.sources], self.stats)
         self._progress.start()
         try:
@@ -241,6 +246,8 @@ class Crawler:
         self.stats.pages_fetched += 1
         self.stats.source(name).pages += 1
         self._update(name)
+        if page.capture is not None and self.on_page is not None:
+            self.on_page(page.capture)
         return page
 
     def _count_ad(self, source: str) -> None:
@@ -269,6 +276,7 @@ class Crawler:
         for item in parsed.items:
             if item.link is None:
                 ad = ad_from_fields(src.name, f"{page.url}#{item.position}", item.fields)
+                ad.capture = page.capture
                 await self._emit_counted(ad, src.name)
             elif not guard.allows(item.link):
                 self.stats.offsite_blocked += 1
@@ -299,7 +307,9 @@ class Crawler:
         if page is None:
             return
         fields = await asyncio.to_thread(parse_detail, page.text(), src.fields, src.strip)
-        await self._emit_counted(ad_from_fields(src.name, page.url, fields), src.name)
+        ad = ad_from_fields(src.name, page.url, fields)
+        ad.capture = page.capture
+        await self._emit_counted(ad, src.name)
 
     async def _feed(self, job: _Job) -> None:
         page = await self._fetch(job, "feed")
@@ -313,6 +323,7 @@ class Crawler:
         self.stats.ads_skipped_empty += result.skipped_empty
         self.stats.source(job.source.name).items += result.entries
         for ad in result.ads:
+            ad.capture = page.capture
             await self._emit_counted(ad, job.source.name)
 
     async def _jsonl(self, job: _Job) -> None:
@@ -336,9 +347,10 @@ class Crawler:
         if page is None:
             return
         text = page.body.decode("utf-8-sig", errors="replace")
-        await self._records(job, text.splitlines())
+        await self._records(job, text.splitlines(), page.capture)
 
-    async def _records(self, job: _Job, lines: Iterable[str]) -> None:
+    async def _records(self, job: _Job, lines: Iterable[str],
+                       capture: Capture | None = None) -> None:
         for n, rec in enumerate(parse_jsonl(lines, job.source.name)):
             if n % 500 == 499:
                 await asyncio.sleep(0)  # a big local file must not starve the fetch tasks
@@ -349,4 +361,5 @@ class Crawler:
             if rec.ad is None:
                 self.stats.ads_skipped_empty += 1
             else:
+                rec.ad.capture = capture
                 await self._emit_counted(rec.ad, job.source.name, need_title_or_body=False)

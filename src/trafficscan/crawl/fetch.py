@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Literal
 
 import httpx
@@ -67,9 +69,32 @@ class Page:
     content_type: str
     body: bytes
     truncated: bool = False
+    #: The response as received on the wire, kept only when the scan keeps evidence.
+    capture: Capture | None = None
 
     def text(self) -> str:
         return decode_body(self.body, self.content_type)[0]
+
+
+@dataclass(slots=True, eq=False)
+class Capture:
+    """One exchange exactly as it went over the wire, for the evidence store.
+
+    ``body`` is the body as received: after the transfer framing (chunked) is undone but
+    *before* any content decoding (gzip), so its SHA-256 is the WARC payload digest. Headers
+    keep the server's spelling and order. ``ref`` is set once the exchange is written, so a
+    listing page that produced several flagged ads is stored once.
+    """
+
+    url: str
+    fetched_at: str  # ISO-8601 UTC with microseconds, when the response headers arrived
+    status_line: str
+    headers: list[tuple[str, str]]
+    body: bytes
+    request_line: str
+    request_headers: list[tuple[str, str]]
+    server_ip: str | None = None
+    ref: dict[str, str] | None = None
 
 
 class FetchError(Exception):
@@ -111,8 +136,9 @@ class Fetcher:
 
     def __init__(self, defaults: Defaults, stats: CrawlStats, *,
                  transport: httpx.AsyncBaseTransport | None = None,
-                 limiter: HostRateLimiter | None = None) -> None:
+                 limiter: HostRateLimiter | None = None, capture: bool = False) -> None:
         self.defaults = defaults
+        self.capture = capture
         self.stats = stats
         self.user_agent = build_user_agent(defaults)
         self.limiter = limiter or HostRateLimiter(defaults.concurrency, defaults.per_host_rate)
@@ -153,7 +179,9 @@ class Fetcher:
                     raise FetchError(f"not fetched: {exc}", kind=exc.kind) from None
                 if not allowed:
                     raise FetchError("disallowed by robots.txt", robots=True)
-            got = await self._get(current, accept, limit, truncate_ok)
+            # robots.txt (fetched with check_robots off) is no evidence of anything
+            got = await self._get(current, accept, limit, truncate_ok,
+                                  capture=self.capture and check_robots)
             if isinstance(got, Page):
                 return got
             target = normalize_url(got.location, current)
@@ -178,7 +206,7 @@ class Fetcher:
         return RobotsFile(page.status, page.body)
 
     async def _get(self, url: str, accept: Accept, limit: int,
-                   truncate_ok: bool) -> Page | _Redirect:
+                   truncate_ok: bool, *, capture: bool = False) -> Page | _Redirect:
         """One URL, with retries; returns the page or the redirect to follow."""
         host = host_of(url)
         d = self.defaults
@@ -190,7 +218,7 @@ class Fetcher:
                 async with self.limiter.slot(host):
                     self.stats.requests += 1
                     async with asyncio.timeout(d.timeout):
-                        result = await self._attempt(url, accept, limit, truncate_ok)
+                        result = await self._attempt(url, accept, limit, truncate_ok, capture)
                 if isinstance(result, (Page, _Redirect)):
                     return result
                 status, retry_after = result
@@ -225,8 +253,8 @@ class Fetcher:
             await asyncio.sleep(wait)
             attempt += 1
 
-    async def _attempt(self, url: str, accept: Accept, limit: int,
-                       truncate_ok: bool) -> Page | _Redirect | tuple[int, float | None]:
+    async def _attempt(self, url: str, accept: Accept, limit: int, truncate_ok: bool,
+                       capture: bool = False) -> Page | _Redirect | tuple[int, float | None]:
         """One request. Returns a page, a redirect, or ``(status, retry_after)`` to retry."""
         async with self.client.stream("GET", url) as resp:
             try:
@@ -245,21 +273,31 @@ class Fetcher:
                     self.stats.non_html_skipped += 1
                     raise FetchError(f"not HTML (content type {_mime(ctype)}), skipped",
                                      status=status)
+                if capture:
+                    fetched_at = _now_micros()  # when the response headers arrived
+                    server_ip = _server_ip(resp)  # before the body: a closed socket forgets it
+                    raw: list[bytes] = []
+                    body, truncated = await self._read_limited(resp, limit, truncate_ok, raw)
+                    exchange = _capture_of(resp, url, fetched_at, b"".join(raw), server_ip)
+                    return Page(url, status, ctype, body, truncated, exchange)
                 body, truncated = await self._read_limited(resp, limit, truncate_ok)
                 return Page(url, status, ctype, body, truncated)  # url: the hop we asked for
             finally:
                 self.stats.bytes += resp.num_bytes_downloaded
 
-    async def _read_limited(self, resp: httpx.Response, limit: int,
-                            truncate_ok: bool) -> tuple[bytes, bool]:
-        """Stream the (decompressed) body, stopping at ``limit`` bytes."""
+    async def _read_limited(self, resp: httpx.Response, limit: int, truncate_ok: bool,
+                            raw: list[bytes] | None = None) -> tuple[bytes, bool]:
+        """Stream the (decompressed) body, stopping at ``limit`` bytes.
+
+        With ``raw``, the bytes as received (before content decoding) are collected there too.
+        """
         declared = resp.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit and not truncate_ok:
             self.stats.too_large += 1
             raise FetchError(f"response larger than max_bytes ({limit})", status=resp.status_code)
         chunks: list[bytes] = []
         size = 0
-        async for chunk in resp.aiter_bytes():
+        async for chunk in (resp.aiter_bytes() if raw is None else _decoded(resp, raw)):
             if size + len(chunk) > limit:
                 if truncate_ok:
                     chunks.append(chunk[: limit - size])
@@ -282,3 +320,59 @@ class Fetcher:
                     break
         except httpx.DecodingError:
             pass  # the body is thrown away anyway
+
+
+async def _decoded(resp: httpx.Response, raw: list[bytes]) -> AsyncIterator[bytes]:
+    """``resp.aiter_bytes()``, keeping each chunk as received in ``raw`` on the way.
+
+    httpx offers either the raw or the decoded stream, not both; evidence needs the first and
+    parsing the second. The decoder is the one ``aiter_bytes`` itself uses, so the decoded body
+    is the same as without evidence.
+    """
+    decoder = resp._get_content_decoder()
+    async for chunk in resp.aiter_raw():
+        raw.append(chunk)
+        if decoded := decoder.decode(chunk):
+            yield decoded
+    if tail := decoder.flush():
+        yield tail
+
+
+def _now_micros() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _capture_of(resp: httpx.Response, url: str, fetched_at: str, body: bytes,
+                server_ip: str | None) -> Capture:
+    """The exchange of ``resp`` as the evidence store writes it.
+
+    The request line says HTTP/1.1 (what httpx sends over HTTP/1) even when an HTTP/1.0
+    server answered; the status line keeps the server's own version.
+    """
+    request = resp.request
+    target = request.url.raw_path.decode("ascii", "replace") or "/"
+    answered = resp.http_version or "HTTP/1.1"
+    version = answered if answered.startswith("HTTP/2") else "HTTP/1.1"
+    return Capture(
+        url=url, fetched_at=fetched_at,
+        status_line=f"{answered} {resp.status_code} {resp.reason_phrase}".rstrip(),
+        headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in resp.headers.raw],
+        body=body,
+        request_line=f"{request.method} {target} {version}",
+        request_headers=[(k.decode("latin-1"), v.decode("latin-1"))
+                         for k, v in request.headers.raw],
+        server_ip=server_ip)
+
+
+def _server_ip(resp: httpx.Response) -> str | None:
+    """The address the response came from (WARC-IP-Address), when the transport tells it."""
+    stream = resp.extensions.get("network_stream")
+    if stream is None:
+        return None
+    try:
+        addr = stream.get_extra_info("server_addr")
+    except Exception:  # a transport without socket details (tests' mock transports)
+        return None
+    if isinstance(addr, tuple) and addr and isinstance(addr[0], str):
+        return addr[0]
+    return None

@@ -44,6 +44,10 @@ def item_to_dict(item: ScoredAd) -> dict[str, Any]:
         out["last_seen"] = item.last_seen
         out["new"] = item.is_new
         out["seen_with"] = item.seen_with
+    if item.cluster is not None:
+        out["cluster"] = item.cluster
+    if item.evidence is not None:
+        out["evidence"] = item.evidence
     if ad.extra:  # the input file's own columns, passed through (extension to SPEC)
         out["extra"] = ad.extra
     return out
@@ -121,6 +125,10 @@ def redact_item(record: dict[str, Any], key: bytes) -> dict[str, Any]:
                        if isinstance(ad, dict) and isinstance(ad.get("url"), str) else ad
                        for ad in seen.get("ads") or []]
         out["seen_with"] = seen
+    cluster = record.get("cluster")
+    if isinstance(cluster, dict) and isinstance(cluster.get("id"), str):
+        # named after its first ad's content id: keyed like the ids, still equal across items
+        out["cluster"] = {**cluster, "id": "c-" + hasher.keyed_id(cluster["id"].removeprefix("c-"))}
     out["redacted"] = True
     return out
 

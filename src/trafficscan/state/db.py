@@ -115,6 +115,7 @@ class StateDB:
         #: Scans a killed process had left ``running``, marked ``interrupted`` by this open.
         self.recovered_scans: list[int] = []
         self._closed = False
+        self._cluster_store: Any = None  # trafficscan.clusters.store.ClusterStore, once used
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -274,6 +275,26 @@ class StateDB:
             item.is_new = not reported
             item.seen_with = seen_with
 
+    def cluster(self, scan_id: int, items: Sequence[ScoredAd]) -> None:
+        """Add a batch of scored ads to the history's clusters; sets ``item.cluster``.
+
+        One transaction per batch, after :meth:`record`; links reach every ad ever clustered
+        (``trafficscan.clusters.store``), without recomputing the history.
+        """
+        if not items:
+            return
+        from trafficscan.clusters.store import ClusterStore
+
+        seen = self._running_scan_time(scan_id)
+        with self._write() as conn:
+            if self._cluster_store is None:
+                self._cluster_store = ClusterStore(conn)
+            try:
+                self._cluster_store.add(items, seen)
+            except BaseException:
+                self._cluster_store = None  # its in-memory sketch may be ahead of the rollback
+                raise
+
     @staticmethod
     def _link_contacts(
         conn: sqlite3.Connection, posting_ids: list[int], contacts: list[list[Contact]], seen: str
@@ -376,6 +397,19 @@ class StateDB:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+    # -- for feature modules with tables of their own (evidence) -----------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, for a module that keeps its own tables in this database."""
+        with self._write() as conn:
+            yield conn
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Rows of one read-only statement, under the same mutex as the writes."""
+        with self._mutex:
+            return list(self._conn.execute(sql, tuple(params)))
 
     # -- internals -------------------------------------------------------------------------
 

@@ -80,8 +80,133 @@ def _v1_initial(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v2_verdicts(conn: sqlite3.Connection) -> None:
+    """Analyst verdicts on ads, keyed by content id and a hash of the exact text.
+
+    The table stands alone (no reference to ``postings``) so that pruning the scan history
+    never loses a verdict: an analyst's decision is the most valuable data the tool holds.
+    ``record`` keeps the ad itself (JSON), so labels can be exported and trained on after
+    the postings that showed it are long gone. ``label`` ``skip`` is kept too: it is where a
+    review session stopped, not a training label.
+    """
+    run_script(
+        conn,
+        """
+        CREATE TABLE verdicts (
+            ad_id       TEXT NOT NULL,     -- content id (Ad.id)
+            text_hash   TEXT NOT NULL,     -- sha256 of the exact ad text: edited text, new ad
+            label       TEXT NOT NULL CHECK (label IN ('signal', 'not_signal', 'skip')),
+            analyst     TEXT NOT NULL,
+            labelled_at TEXT NOT NULL,     -- ISO-8601 UTC
+            note        TEXT NOT NULL DEFAULT '',
+            score       REAL,              -- the score the ad had when it was reviewed
+            record      TEXT NOT NULL,     -- JSON: the ad record as the review saw it
+            PRIMARY KEY (ad_id, text_hash)
+        ) WITHOUT ROWID;
+        CREATE INDEX verdicts_label ON verdicts (label)
+        """,
+    )
+
+
+def _v3_evidence(conn: sqlite3.Connection) -> None:
+    """The evidence store's index: which WARC record holds which fetched page, which ads it
+    shows, and which records went into a case bundle.
+
+    ``evidence`` rows are written after their records are on disk, so a row never points at a
+    record that is not there. ``ad_evidence`` and ``evidence_exports`` reference no scan or
+    posting: pruning history must never orphan what a case rests on.
+    """
+    run_script(
+        conn,
+        """
+        CREATE TABLE evidence (
+            id          INTEGER PRIMARY KEY,
+            record_id   TEXT NOT NULL UNIQUE,   -- WARC-Record-ID of the response record
+            warc        TEXT NOT NULL,          -- path relative to the state folder
+            offset      INTEGER NOT NULL,       -- of the response record, its request follows
+            length      INTEGER NOT NULL,       -- bytes of both records, gzip members as stored
+            url         TEXT NOT NULL,
+            sha256      TEXT NOT NULL,          -- hex SHA-256 of the HTTP body as received
+            fetched_at  TEXT NOT NULL,          -- ISO-8601 UTC
+            scan_id     INTEGER                 -- the scan that fetched it
+        );
+        CREATE INDEX evidence_url ON evidence (url, sha256);
+        CREATE INDEX evidence_warc ON evidence (warc);
+
+        CREATE TABLE ad_evidence (
+            ad_id       TEXT NOT NULL,          -- content id (Ad.id)
+            url         TEXT NOT NULL,          -- the ad's url (a listing item: page#n)
+            evidence_id INTEGER NOT NULL REFERENCES evidence (id) ON DELETE CASCADE,
+            flagged     INTEGER NOT NULL DEFAULT 0 CHECK (flagged IN (0, 1)),
+            PRIMARY KEY (ad_id, url, evidence_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX ad_evidence_record ON ad_evidence (evidence_id);
+
+        CREATE TABLE evidence_exports (
+            evidence_id INTEGER NOT NULL REFERENCES evidence (id),
+            exported_at TEXT NOT NULL,
+            bundle      TEXT NOT NULL,          -- the case bundle's path as given
+            PRIMARY KEY (evidence_id, exported_at, bundle)
+        ) WITHOUT ROWID
+        """,
+    )
+
+
+def _v4_clusters(conn: sqlite3.Connection) -> None:
+    """Clusters of linked ads, kept incrementally (see ``trafficscan.clusters.store``).
+
+    ``cluster_keys.key`` is a 64-bit hash of a contact or of a text's LSH band: the table is
+    the index a new ad is linked through, one probe per key, whatever the history's size.
+    """
+    run_script(
+        conn,
+        """
+        CREATE TABLE cluster_ads (
+            seq        INTEGER PRIMARY KEY,     -- order first clustered: the oldest names a cluster
+            ad_id      TEXT NOT NULL UNIQUE,    -- content id (Ad.id)
+            cluster    TEXT NOT NULL,           -- c-<ad_id of the cluster's first ad>
+            source     TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            last_seen  TEXT NOT NULL,
+            locations  TEXT NOT NULL DEFAULT '[]', -- JSON list of the ad's locations
+            signature  BLOB                     -- MinHash of its text (64 uint32), NULL: too short
+        );
+        CREATE INDEX cluster_ads_cluster ON cluster_ads (cluster, seq);
+
+        CREATE TABLE clusters (
+            id         TEXT PRIMARY KEY,
+            founder    INTEGER NOT NULL,        -- cluster_ads.seq of its first ad
+            size       INTEGER NOT NULL,
+            first_seen TEXT NOT NULL,
+            last_seen  TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX clusters_size ON clusters (size);
+
+        CREATE TABLE cluster_keys (
+            key   INTEGER PRIMARY KEY,          -- hash of a contact or a text band
+            first INTEGER NOT NULL,             -- cluster_ads.seq of the first ad with it
+            n     INTEGER NOT NULL              -- ads that carry it
+        );
+
+        CREATE TABLE cluster_links (
+            id INTEGER PRIMARY KEY,
+            a  INTEGER NOT NULL,                -- cluster_ads.seq
+            b  INTEGER NOT NULL,
+            by TEXT NOT NULL CHECK (by IN ('phone', 'email', 'handle', 'text'))
+        );
+        CREATE INDEX cluster_links_a ON cluster_links (a);
+
+        CREATE TABLE cluster_meta (
+            name  TEXT PRIMARY KEY,
+            value BLOB NOT NULL,
+            docs  INTEGER NOT NULL DEFAULT 0
+        )
+        """,
+    )
+
+
 #: One step per schema version; index ``i`` upgrades version ``i`` to ``i + 1``.
-MIGRATIONS: list[Migration] = [_v1_initial]
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_verdicts, _v3_evidence, _v4_clusters]
 
 #: The version this trafficscan writes.
 SCHEMA_VERSION = len(MIGRATIONS)
