@@ -487,10 +487,10 @@ class LoadedModel:
 def save_model(path: Path, vectorizer: Any, clf: Any, meta: dict[str, Any]) -> str:
     """Write the model atomically; returns the file's SHA-256."""
     import copy
-    import os
-    import tempfile
 
     import skops.io as sio
+
+    from trafficscan.atomic import atomic_file
 
     vectorizer = copy.deepcopy(vectorizer)
     vocabularies = []
@@ -508,16 +508,8 @@ def save_model(path: Path, vectorizer: Any, clf: Any, meta: dict[str, Any]) -> s
                "meta": json.dumps(meta, ensure_ascii=False, sort_keys=True)}
     data = sio.dumps(payload)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(path) as fh:
+        fh.write(data)
     return hashlib.sha256(data).hexdigest()
 
 

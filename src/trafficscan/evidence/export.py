@@ -20,8 +20,6 @@ import hashlib
 import html
 import io
 import json
-import os
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
@@ -289,21 +287,9 @@ def _write_zip(output: Path, files: dict[str, bytes]) -> None:
     from trafficscan.output.paths import make_parent
 
     make_parent(output, what="case bundle")
-    fd, tmp = tempfile.mkstemp(prefix=".case-", suffix=".zip.part", dir=output.parent or ".")
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as fh, zipfile.ZipFile(fh, "w") as zf:
-            for name, data in files.items():
-                kind = zipfile.ZIP_STORED if name.endswith(".gz") else zipfile.ZIP_DEFLATED
-                zf.writestr(name, data, compress_type=kind)
-        os.replace(tmp, output)
-    except BaseException:
-        with _suppress():
-            os.unlink(tmp)
-        raise
+    from trafficscan.atomic import atomic_file
 
-
-def _suppress() -> Any:
-    import contextlib
-
-    return contextlib.suppress(OSError)
+    with atomic_file(output) as fh, zipfile.ZipFile(fh, "w") as zf:
+        for name, data in files.items():
+            kind = zipfile.ZIP_STORED if name.endswith(".gz") else zipfile.ZIP_DEFLATED
+            zf.writestr(name, data, compress_type=kind)

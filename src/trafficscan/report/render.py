@@ -9,9 +9,7 @@ so nobody opens a listing from a police machine by a stray click.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
@@ -301,19 +299,10 @@ def default_report_name(flagged_path: str) -> str:
 
 def write_report(html: str, target: str) -> None:
     """Atomically (temp file + rename), mode 0600: the report holds the ads' contacts."""
-    folder = os.path.dirname(os.path.abspath(target))
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".part", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(html)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    from trafficscan.atomic import atomic_file
+
+    with atomic_file(os.path.abspath(target), "w", encoding="utf-8") as fh:
+        fh.write(html)
 
 
 def report_command(flagged_path: str, output: str | None, *, redact: bool, quiet: bool = False) -> int:

@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import hashlib
-import os
 import secrets
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from trafficscan.atomic import atomic_file
 from trafficscan.errors import InputError, Problem
 
 KEY_HEADER = "trafficscan-share-key-v1"
@@ -126,15 +124,5 @@ def write_private(path: Path, data: bytes, *, force: bool = False, what: str = "
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise InputError(Problem(file=str(path), message="its folder does not exist"))
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    with atomic_file(path) as fh:
+        fh.write(data)
