@@ -30,9 +30,13 @@ def generate(n: int, seed: int = 7) -> Iterator[dict[str, str]]:
     titles, sentences = _sentences()
     for i in range(n):
         k = rng.choice((1, 2, 2, 3, 3, 4, 6))
-        yield {"id": f"bench-{i:06d}", "title": rng.choice(titles),
-               "body": " ".join(rng.choice(sentences) for _ in range(k)),
-               "source": "bench", "url": f"https://ads.example.org/{i}"}
+        yield {
+            "id": f"bench-{i:06d}",
+            "title": rng.choice(titles),
+            "body": " ".join(rng.choice(sentences) for _ in range(k)),
+            "source": "bench",
+            "url": f"https://ads.example.org/{i}",
+        }
 
 
 def write_jsonl(path: Path, n: int, seed: int = 7) -> Path:

@@ -25,8 +25,9 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from trafficscan.config import Config, Defaults, Listing, Selector, Source
 from trafficscan.crawl import Crawler
+
+from trafficscan.sources.config import Config, Defaults, Listing, Selector, Source
 
 
 def _serve(port_q: Any, latency: float, links: int) -> None:
@@ -34,7 +35,9 @@ def _serve(port_q: Any, latency: float, links: int) -> None:
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
-        disable_nagle_algorithm = True  # headers and body are separate writes: avoid 40 ms ACK stalls
+        disable_nagle_algorithm = (
+            True  # headers and body are separate writes: avoid 40 ms ACK stalls
+        )
 
         def log_message(self, format: str, *args: Any) -> None:
             pass
@@ -55,12 +58,17 @@ def _serve(port_q: Any, latency: float, links: int) -> None:
                     return
                 if self.path.startswith("/list"):
                     n = int(self.path.rpartition("n=")[2]) if "n=" in self.path else links
-                    items = "".join(f'<article><a href="/ad{self.path}/{i}">ad {i}</a></article>'
-                                    for i in range(n))
+                    items = "".join(
+                        f'<article><a href="/ad{self.path}/{i}">ad {i}</a></article>'
+                        for i in range(n)
+                    )
                     body = f"<html><body>{items}</body></html>".encode()
                 else:
-                    body = (f"<html><body><h1>Ad {self.path}</h1><div class=body>"
-                            + "Some text of an ad. " * 100 + "</div></body></html>").encode()
+                    body = (
+                        f"<html><body><h1>Ad {self.path}</h1><div class=body>"
+                        + "Some text of an ad. " * 100
+                        + "</div></body></html>"
+                    ).encode()
             self.send_response(200)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
@@ -74,12 +82,18 @@ def _serve(port_q: Any, latency: float, links: int) -> None:
 
 
 def _config(base: str, run: str, concurrency: int, rate: float, links: int) -> Config:
-    src = Source(name="bench", kind="html", start_urls=(f"{base}/list-{run}?n={links}",),
-                 listing=Listing(item=Selector.parse("article"),
-                                 link=Selector.parse("a@href"), max_pages=1),
-                 fields={"title": Selector.parse("h1"), "body": Selector.parse(".body")})
-    return Config(path="<bench>", sources=(src,),
-                  defaults=Defaults(concurrency=concurrency, per_host_rate=rate, timeout=10))
+    src = Source(
+        name="bench",
+        kind="html",
+        start_urls=(f"{base}/list-{run}?n={links}",),
+        listing=Listing(item=Selector.parse("article"), link=Selector.parse("a@href"), max_pages=1),
+        fields={"title": Selector.parse("h1"), "body": Selector.parse(".body")},
+    )
+    return Config(
+        path="<bench>",
+        sources=(src,),
+        defaults=Defaults(concurrency=concurrency, per_host_rate=rate, timeout=10),
+    )
 
 
 def _crawl(cfg: Config) -> tuple[int, int, float]:
@@ -111,8 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     q: Any = mp.get_context("spawn").Queue()
-    proc = mp.get_context("spawn").Process(target=_serve, args=(q, args.latency, args.links),
-                                           daemon=True)
+    proc = mp.get_context("spawn").Process(
+        target=_serve, args=(q, args.latency, args.links), daemon=True
+    )
     proc.start()
     base = f"http://127.0.0.1:{q.get(timeout=10)}"
     rows: list[tuple[str, ...]] = []
@@ -121,8 +136,16 @@ def main(argv: list[str] | None = None) -> int:
             _arrivals(base)
             pages, ads, secs = _crawl(_config(base, f"c{conc}", conc, 1000.0, args.links))
             ideal = conc / args.latency
-            rows.append((f"concurrency {conc}", "1000", f"{pages}", f"{pages / secs:.1f}",
-                         f"{min(ideal, 1000):.0f}", f"{ads}"))
+            rows.append(
+                (
+                    f"concurrency {conc}",
+                    "1000",
+                    f"{pages}",
+                    f"{pages / secs:.1f}",
+                    f"{min(ideal, 1000):.0f}",
+                    f"{ads}",
+                )
+            )
         _arrivals(base)
         pages, ads, secs = _crawl(_config(base, "rate", 16, args.rate, args.rate_links))
         ts = sorted(_arrivals(base))
@@ -130,8 +153,16 @@ def main(argv: list[str] | None = None) -> int:
         min_gap = min(b - a for a, b in itertools.pairwise(ts))
         # the strictest reading of "requests per second": any 1-second window
         window_max = max(sum(1 for t in ts[i:] if t < start + 1.0) for i, start in enumerate(ts))
-        rows.append(("rate-limited (c=16)", f"{args.rate:g}", f"{pages}",
-                     f"{pages / secs:.1f}", f"{args.rate:g}", f"{ads}"))
+        rows.append(
+            (
+                "rate-limited (c=16)",
+                f"{args.rate:g}",
+                f"{pages}",
+                f"{pages / secs:.1f}",
+                f"{args.rate:g}",
+                f"{ads}",
+            )
+        )
     finally:
         proc.terminate()
         proc.join(5)
@@ -140,12 +171,16 @@ def main(argv: list[str] | None = None) -> int:
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
     for r in [head, *rows]:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
-    print(f"\nrate-limited run: server saw {achieved:.2f} req/s against per_host_rate "
-          f"{args.rate:g} ({100 * achieved / args.rate:.1f} %), smallest gap {min_gap * 1000:.1f} ms "
-          f"(allowed {1000 / args.rate:.1f} ms), busiest 1-s window {window_max} requests")
+    print(
+        f"\nrate-limited run: server saw {achieved:.2f} req/s against per_host_rate "
+        f"{args.rate:g} ({100 * achieved / args.rate:.1f} %), smallest gap {min_gap * 1000:.1f} ms "
+        f"(allowed {1000 / args.rate:.1f} ms), busiest 1-s window {window_max} requests"
+    )
     rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(f"peak RSS: {rss_kb / 1024:.1f} MiB  (latency {args.latency * 1000:.0f} ms, "
-          f"Python {sys.version.split()[0]})")
+    print(
+        f"peak RSS: {rss_kb / 1024:.1f} MiB  (latency {args.latency * 1000:.0f} ms, "
+        f"Python {sys.version.split()[0]})"
+    )
     return 0
 
 

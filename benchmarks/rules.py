@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from trafficscan.rules import RuleSet, load_rules, score_hits
-from trafficscan.rules.examples import default_extract
+from trafficscan.score.rules import RuleSet, load_rules, score_hits
+from trafficscan.score.rules.examples import default_extract
 
 BENIGN = [
     "2BHK flat for rent near metro station, family only, no brokers.",

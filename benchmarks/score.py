@@ -27,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _corpus import ROOT, write_jsonl
 
-REFERENCE = r'''
+REFERENCE = r"""
 import json, pickle, sys
 model = pickle.load(open(sys.argv[1], "rb"))   # the benchmark's own file, made just above
 vec, clf = model
@@ -46,7 +46,7 @@ for line in open(sys.argv[2], encoding="utf-8"):
 if batch:
     flush(batch)
 out.close()
-'''
+"""
 
 
 def run(cmd: list[str], repeat: int = 1) -> tuple[float, float]:
@@ -82,7 +82,11 @@ def main() -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
 
-        rows = [json.loads(x) for p in sorted((ROOT / "data" / "corpus").glob("*.jsonl")) for x in p.open()]
+        rows = [
+            json.loads(x)
+            for p in sorted((ROOT / "data" / "corpus").glob("*.jsonl"))
+            for x in p.open()
+        ]
         vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2)
         X = vec.fit_transform([r["title"] + "\n" + r["body"] for r in rows])
         clf = LogisticRegression(max_iter=2000).fit(X, [r["label"] for r in rows])
@@ -94,29 +98,142 @@ def main() -> None:
         os.environ["TRAFFICSCAN_CACHE_DIR"] = str(tmp / "cache")
         one = tmp / "one.jsonl"
         one.write_text(big.read_text(encoding="utf-8").split("\n", 1)[0] + "\n", encoding="utf-8")
-        cold_t, _ = run([*ts, "score", str(one), "--all", "--format", "jsonl", "-o", str(tmp / "cold.jsonl"), "-q"])
-        warm_t = min(run([*ts, "score", str(one), "--all", "--format", "jsonl", "-o", str(tmp / "warm.jsonl"), "-q", "--force"])[0]
-                     for _ in range(3))
-        ref_t, _ = run([sys.executable, str(tmp / "ref.py"), str(tmp / "ref.pkl"), str(big), str(tmp / "ref.out")], args.repeat)
-        one_t, _ = run([*ts, "score", str(big), "--all", "--format", "jsonl", "-o", str(tmp / "a.jsonl"), "--jobs", "1", "-q", "--force"], args.repeat)
-        all_t, _ = run([*ts, "score", str(big), "--all", "--format", "jsonl", "-o", str(tmp / "b.jsonl"), "-q", "--force"], args.repeat)
-        rss_big = peak_rss([*ts, "score", str(big), "--all", "--format", "jsonl", "-o", str(tmp / "c.jsonl"), "--jobs", "1", "-q"])
-        rss_small = peak_rss([*ts, "score", str(small), "--all", "--format", "jsonl", "-o", str(tmp / "d.jsonl"), "--jobs", "1", "-q"])
-        help_t = min(run([*ts[:1], "-c", "from trafficscan.cli import main; import sys; sys.argv=['trafficscan','--help']; main()"])[0] for _ in range(5))
+        cold_t, _ = run(
+            [
+                *ts,
+                "score",
+                str(one),
+                "--all",
+                "--format",
+                "jsonl",
+                "-o",
+                str(tmp / "cold.jsonl"),
+                "-q",
+            ]
+        )
+        warm_t = min(
+            run(
+                [
+                    *ts,
+                    "score",
+                    str(one),
+                    "--all",
+                    "--format",
+                    "jsonl",
+                    "-o",
+                    str(tmp / "warm.jsonl"),
+                    "-q",
+                    "--force",
+                ]
+            )[0]
+            for _ in range(3)
+        )
+        ref_t, _ = run(
+            [
+                sys.executable,
+                str(tmp / "ref.py"),
+                str(tmp / "ref.pkl"),
+                str(big),
+                str(tmp / "ref.out"),
+            ],
+            args.repeat,
+        )
+        one_t, _ = run(
+            [
+                *ts,
+                "score",
+                str(big),
+                "--all",
+                "--format",
+                "jsonl",
+                "-o",
+                str(tmp / "a.jsonl"),
+                "--jobs",
+                "1",
+                "-q",
+                "--force",
+            ],
+            args.repeat,
+        )
+        all_t, _ = run(
+            [
+                *ts,
+                "score",
+                str(big),
+                "--all",
+                "--format",
+                "jsonl",
+                "-o",
+                str(tmp / "b.jsonl"),
+                "-q",
+                "--force",
+            ],
+            args.repeat,
+        )
+        rss_big = peak_rss(
+            [
+                *ts,
+                "score",
+                str(big),
+                "--all",
+                "--format",
+                "jsonl",
+                "-o",
+                str(tmp / "c.jsonl"),
+                "--jobs",
+                "1",
+                "-q",
+            ]
+        )
+        rss_small = peak_rss(
+            [
+                *ts,
+                "score",
+                str(small),
+                "--all",
+                "--format",
+                "jsonl",
+                "-o",
+                str(tmp / "d.jsonl"),
+                "--jobs",
+                "1",
+                "-q",
+            ]
+        )
+        help_t = min(
+            run(
+                [
+                    *ts[:1],
+                    "-c",
+                    "from trafficscan.cli.app import main; import sys; sys.argv=['trafficscan','--help']; main()",
+                ]
+            )[0]
+            for _ in range(5)
+        )
         base_t = min(run([sys.executable, "-c", "import typer, rich"])[0] for _ in range(5))
 
     n = args.n
     print(f"ads: {n:,} generated ({os.cpu_count()} cores)")
     print(f"{'run':<38}{'seconds':>9}{'ads/s':>10}{'ratio':>8}{'goal':>8}")
     print(f"{'reference TF-IDF + LR script':<38}{ref_t:>9.2f}{n / ref_t:>10,.0f}{1:>8.2f}{'':>8}")
-    print(f"{'trafficscan score --jobs 1':<38}{one_t:>9.2f}{n / one_t:>10,.0f}{one_t / ref_t:>8.2f}{'≤ 2.0':>8}")
-    print(f"{'trafficscan score (all cores)':<38}{all_t:>9.2f}{n / all_t:>10,.0f}{all_t / ref_t:>8.2f}{'≤ 1.5':>8}")
-    print(f"start-up (score one ad): {warm_t:.2f} s; first run of a model file (compiles the "
-          f"model cache): {cold_t:.2f} s")
-    print(f"peak RSS --jobs 1: {rss_big:.0f} MiB for {n:,} ads, {rss_small:.0f} MiB for {n // 10:,}: "
-          f"ratio {rss_big / rss_small:.2f} (goal ≤ 1.3)")
-    print(f"--help: {help_t * 1000:.0f} ms vs import typer, rich: {base_t * 1000:.0f} ms: "
-          f"ratio {help_t / base_t:.2f} (goal ≤ 2.0)")
+    print(
+        f"{'trafficscan score --jobs 1':<38}{one_t:>9.2f}{n / one_t:>10,.0f}{one_t / ref_t:>8.2f}{'≤ 2.0':>8}"
+    )
+    print(
+        f"{'trafficscan score (all cores)':<38}{all_t:>9.2f}{n / all_t:>10,.0f}{all_t / ref_t:>8.2f}{'≤ 1.5':>8}"
+    )
+    print(
+        f"start-up (score one ad): {warm_t:.2f} s; first run of a model file (compiles the "
+        f"model cache): {cold_t:.2f} s"
+    )
+    print(
+        f"peak RSS --jobs 1: {rss_big:.0f} MiB for {n:,} ads, {rss_small:.0f} MiB for {n // 10:,}: "
+        f"ratio {rss_big / rss_small:.2f} (goal ≤ 1.3)"
+    )
+    print(
+        f"--help: {help_t * 1000:.0f} ms vs import typer, rich: {base_t * 1000:.0f} ms: "
+        f"ratio {help_t / base_t:.2f} (goal ≤ 2.0)"
+    )
 
 
 if __name__ == "__main__":

@@ -36,13 +36,17 @@ def main() -> None:
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import train_test_split
 
-    from trafficscan.classifier.metrics import binary_metrics
-    from trafficscan.classifier.train import TrainSettings, prepare, train_model
-    from trafficscan.records import RecordOptions, read_records
-    from trafficscan.rules import load_rules
+    from trafficscan.score.classifier.metrics import binary_metrics
+    from trafficscan.score.classifier.train import TrainSettings, prepare, train_model
+    from trafficscan.score.rules import load_rules
+    from trafficscan.sources.records import RecordOptions, read_records
 
-    opts = RecordOptions(text_columns=(args.text_column,), label_column=args.label_column,
-                         positive=tuple(positive), need_label=True)
+    opts = RecordOptions(
+        text_columns=(args.text_column,),
+        label_column=args.label_column,
+        positive=tuple(positive),
+        need_label=True,
+    )
     ads = list(read_records([args.data], opts))
     y = np.array([a.label for a in ads])
     idx = np.arange(len(y))
@@ -58,21 +62,34 @@ def main() -> None:
     base_t = time.perf_counter() - t0
     # the same baseline with balanced class weights: the fairer comparison on skewed data
     bal = LogisticRegression(max_iter=2000, class_weight="balanced").fit(Xtr, y[tr])
-    bal_m = binary_metrics(y[te], bal.predict_proba(vec.transform([ads[i].text for i in te]))[:, 1], 0.5)
+    bal_m = binary_metrics(
+        y[te], bal.predict_proba(vec.transform([ads[i].text for i in te]))[:, 1], 0.5
+    )
 
     t0 = time.perf_counter()
     prepared = prepare(ads, load_rules())
-    _, _, meta = train_model(prepared, TrainSettings(test_size=0.2, seed=args.seed),
-                             data_sha256="-", sources=[str(args.data)])
+    _, _, meta = train_model(
+        prepared,
+        TrainSettings(test_size=0.2, seed=args.seed),
+        data_sha256="-",
+        sources=[str(args.data)],
+    )
     ts_t = time.perf_counter() - t0
-    print(f"{args.data.name}: {len(y):,} messages, {int(y.sum()):,} positive "
-          f"({', '.join(positive)}); held-out {len(te):,}")
+    print(
+        f"{args.data.name}: {len(y):,} messages, {int(y.sum()):,} positive "
+        f"({', '.join(positive)}); held-out {len(te):,}"
+    )
     print(f"{'':<28}{'precision':>10}{'recall':>8}{'F1':>7}{'PR-AUC':>8}{'seconds':>9}")
-    rows = [("baseline TF-IDF + LR", base_m, base_t), ("baseline, balanced classes", bal_m, base_t),
-            ("trafficscan model", meta["metrics"]["model"], ts_t),
-            ("trafficscan combined", meta["metrics"]["combined"], ts_t)]
+    rows = [
+        ("baseline TF-IDF + LR", base_m, base_t),
+        ("baseline, balanced classes", bal_m, base_t),
+        ("trafficscan model", meta["metrics"]["model"], ts_t),
+        ("trafficscan combined", meta["metrics"]["combined"], ts_t),
+    ]
     for name, m, t in rows:
-        print(f"{name:<28}{m['precision']:>10.3f}{m['recall']:>8.3f}{m['f1']:>7.3f}{m['pr_auc']:>8.3f}{t:>9.1f}")
+        print(
+            f"{name:<28}{m['precision']:>10.3f}{m['recall']:>8.3f}{m['f1']:>7.3f}{m['pr_auc']:>8.3f}{t:>9.1f}"
+        )
 
 
 if __name__ == "__main__":

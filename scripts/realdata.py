@@ -35,41 +35,81 @@ SHARED = ROOT.parent / "shared" / "data"
 
 # (file under real-pages/, source name, item selector, fields) — as verified in SOURCE.md
 REAL_PAGES: tuple[tuple[str, str, str, dict[str, str]], ...] = (
-    ("olx-in/search-items-q-car-cover.html", "olx-in", 'li[data-aut-id^="itemBox"]',
-     {"title": '[data-aut-id="itemTitle"]', "body": '[data-aut-id="itemDetails"]',
-      "price": '[data-aut-id="itemPrice"]', "location": '[data-aut-id="item-location"]'}),
-    ("timesjobs/search-it-software-jobs.html", "timesjobs", "li.joblistli",
-     {"title": "header h2 > a", "body": "li.job-description__",
-      "price": "ul.top-jd-dtl > li:has(> i.salary)",
-      "location": "ul.top-jd-dtl > li.location-tru"}),
-    ("internshala/search-data-science-jobs.html", "internshala",
-     "div.individual_internship[internshipid]",
-     {"title": "a.job-title-href", "body": "div.detail-row-2",
-      "price": "div.row-1-item:has(> i.ic-16-money) > span.desktop",
-      "location": "p.row-1-item.locations"}),
-    ("craigslist/search-boston-sss-2023-11.html", "craigslist-boston", "li.cl-search-result",
-     {"title": "a.posting-title span.label", "price": "span.priceinfo", "location": "div.meta"}),
-    ("craigslist/search-sfbay-pen-sof-2019-12.html", "craigslist-sfbay", "li.result-row",
-     {"title": "a.result-title", "location": "span.result-hood"}),
-    ("indeed/search-savannah-ga-2025-03.html", "indeed", "div.job_seen_beacon",
-     {"title": "h2.jobTitle a span[title]", "body": "ul.metadataContainer"}),
+    (
+        "olx-in/search-items-q-car-cover.html",
+        "olx-in",
+        'li[data-aut-id^="itemBox"]',
+        {
+            "title": '[data-aut-id="itemTitle"]',
+            "body": '[data-aut-id="itemDetails"]',
+            "price": '[data-aut-id="itemPrice"]',
+            "location": '[data-aut-id="item-location"]',
+        },
+    ),
+    (
+        "timesjobs/search-it-software-jobs.html",
+        "timesjobs",
+        "li.joblistli",
+        {
+            "title": "header h2 > a",
+            "body": "li.job-description__",
+            "price": "ul.top-jd-dtl > li:has(> i.salary)",
+            "location": "ul.top-jd-dtl > li.location-tru",
+        },
+    ),
+    (
+        "internshala/search-data-science-jobs.html",
+        "internshala",
+        "div.individual_internship[internshipid]",
+        {
+            "title": "a.job-title-href",
+            "body": "div.detail-row-2",
+            "price": "div.row-1-item:has(> i.ic-16-money) > span.desktop",
+            "location": "p.row-1-item.locations",
+        },
+    ),
+    (
+        "craigslist/search-boston-sss-2023-11.html",
+        "craigslist-boston",
+        "li.cl-search-result",
+        {"title": "a.posting-title span.label", "price": "span.priceinfo", "location": "div.meta"},
+    ),
+    (
+        "craigslist/search-sfbay-pen-sof-2019-12.html",
+        "craigslist-sfbay",
+        "li.result-row",
+        {"title": "a.result-title", "location": "span.result-hood"},
+    ),
+    (
+        "indeed/search-savannah-ga-2025-03.html",
+        "indeed",
+        "div.job_seen_beacon",
+        {"title": "h2.jobTitle a span[title]", "body": "ul.metadataContainer"},
+    ),
 )
 
 
 def real_pages(shared: Path = SHARED) -> Iterator[dict[str, str]]:
     """The 409 items of the saved listing pages as ad records (input order)."""
-    from trafficscan.config import Listing, Selector
-    from trafficscan.crawl.charset import decode_body
-    from trafficscan.crawl.extract import parse_listing
+    from trafficscan.fetch.charset import decode_body
+    from trafficscan.parse.html import parse_listing
+    from trafficscan.sources.config import Listing, Selector
 
     for rel, source, item, fields in REAL_PAGES:
         path = shared / "real-pages" / rel
         text, _ = decode_body(path.read_bytes(), "text/html")
         sels = {k: Selector.parse(v) for k, v in fields.items()}
-        page = parse_listing(text, f"https://{source}.invalid/", Listing(Selector.parse(item)), sels)
+        page = parse_listing(
+            text, f"https://{source}.invalid/", Listing(Selector.parse(item)), sels
+        )
         for it in page.items:
-            yield {"id": f"{source}-{it.position}", "source": source,
-                   "url": f"https://{source}.invalid/#{it.position}", **it.fields, "label": 0}
+            yield {
+                "id": f"{source}-{it.position}",
+                "source": source,
+                "url": f"https://{source}.invalid/#{it.position}",
+                **it.fields,
+                "label": 0,
+            }
 
 
 def emscad(shared: Path = SHARED, *, fraudulent: bool = False) -> Iterator[dict[str, str]]:
@@ -79,11 +119,20 @@ def emscad(shared: Path = SHARED, *, fraudulent: bool = False) -> Iterator[dict[
         for row in csv.DictReader(fh):
             if (row["fraudulent"] == "1") != fraudulent:
                 continue
-            parts = [row[c] for c in ("company_profile", "description", "requirements",
-                                      "benefits") if row[c].strip()]
-            yield {"id": f"emscad-{row['job_id']}", "source": "emscad", "title": row["title"],
-                   "body": "\n".join(parts), "location": row["location"],
-                   "price": row["salary_range"], "label": int(fraudulent)}
+            parts = [
+                row[c]
+                for c in ("company_profile", "description", "requirements", "benefits")
+                if row[c].strip()
+            ]
+            yield {
+                "id": f"emscad-{row['job_id']}",
+                "source": "emscad",
+                "title": row["title"],
+                "body": "\n".join(parts),
+                "location": row["location"],
+                "price": row["salary_range"],
+                "label": int(fraudulent),
+            }
 
 
 def half(record_id: str) -> str:
@@ -94,18 +143,33 @@ def half(record_id: str) -> str:
 def sms_ham(shared: Path = SHARED, part: str | None = "check") -> Iterator[dict[str, str]]:
     """The ordinary messages of the SMS phishing set: the ``check`` half (held out of
     training), the ``train`` half (shipped as ``data/real/sms-ham-train.jsonl``), or all."""
-    with open(shared / "sms_phishing_mendeley_5971" / "Dataset_5971.csv", encoding="utf-8",
-              newline="") as fh:
+    with open(
+        shared / "sms_phishing_mendeley_5971" / "Dataset_5971.csv", encoding="utf-8", newline=""
+    ) as fh:
         for i, row in enumerate(csv.DictReader(fh), start=1):
             rid = f"sms-{i}"
-            if row["LABEL"].strip().lower() == "ham" and row["TEXT"].strip() and (
-                    part is None or half(rid) == part):
-                yield {"id": rid, "title": "", "body": row["TEXT"].strip(), "label": 0,
-                       "category": "none", "lang": "en", "kind": "sms"}
+            if (
+                row["LABEL"].strip().lower() == "ham"
+                and row["TEXT"].strip()
+                and (part is None or half(rid) == part)
+            ):
+                yield {
+                    "id": rid,
+                    "title": "",
+                    "body": row["TEXT"].strip(),
+                    "label": 0,
+                    "category": "none",
+                    "lang": "en",
+                    "kind": "sms",
+                }
 
 
-SETS = {"real-pages": real_pages, "emscad": emscad, "sms-ham": sms_ham,
-        "sms-ham-train": lambda: sms_ham(part="train")}
+SETS = {
+    "real-pages": real_pages,
+    "emscad": emscad,
+    "sms-ham": sms_ham,
+    "sms-ham-train": lambda: sms_ham(part="train"),
+}
 
 
 def main() -> None:

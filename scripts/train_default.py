@@ -31,11 +31,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-o", "--output", type=Path, default=ROOT / "models" / "default.skops")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
-    from trafficscan.classifier.commands import train_command
+    from trafficscan.cli.train import train_command
 
-    return train_command(data=corpus_files(), output=args.output, test_size=TEST_SIZE, seed=SEED,
-                         text_columns=[], label_column="label", positive=[], rules=[], cv=5,
-                         quiet=args.quiet)
+    return train_command(
+        data=corpus_files(),
+        output=args.output,
+        test_size=TEST_SIZE,
+        seed=SEED,
+        text_columns=[],
+        label_column="label",
+        positive=[],
+        rules=[],
+        cv=5,
+        quiet=args.quiet,
+    )
 
 
 if __name__ == "__main__":

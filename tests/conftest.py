@@ -45,10 +45,19 @@ def trafficscan(tmp_path: Path):
     import subprocess
     import sys
 
-    def run(*args: str, stdin: str | None = None, cwd: Path | None = None, timeout: float = 300) -> Run:
+    def run(
+        *args: str, stdin: str | None = None, cwd: Path | None = None, timeout: float = 300
+    ) -> Run:
         env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
-        proc = subprocess.run([sys.executable, "-m", "trafficscan", *args], cwd=cwd or tmp_path,
-                              input=stdin, capture_output=True, text=True, timeout=timeout, env=env)
+        proc = subprocess.run(
+            [sys.executable, "-m", "trafficscan", *args],
+            cwd=cwd or tmp_path,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=env,
+        )
         return Run(proc.returncode, proc.stdout, proc.stderr)
 
     return run

@@ -1,3 +1,3 @@
-from trafficscan.cli import main
+from trafficscan.cli.app import main
 
 main()

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from trafficscan.resources import default_model_path
+from trafficscan.core.resources import default_model_path
 
 
 @pytest.fixture(scope="session")

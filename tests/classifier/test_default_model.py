@@ -9,24 +9,39 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from trafficscan.classifier.model import load_model
-from trafficscan.rules import load_rules
+from trafficscan.score.classifier.model import load_model
+from trafficscan.score.rules import load_rules
 
 
+@pytest.mark.slow
 def test_shipped_model_was_built_from_the_current_rules(default_model: Path) -> None:
     shipped = load_model(default_model)
-    assert shipped.meta["rules"]["sha256"] == load_rules([]).digest, \
+    assert shipped.meta["rules"]["sha256"] == load_rules([]).digest, (
         "rules/ changed since the model was built (rule hits are model inputs): run python scripts/train_default.py"
+    )
 
 
-def test_shipped_model_matches_a_fresh_build(default_model: Path, repo_root: Path, tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_shipped_model_matches_a_fresh_build(
+    default_model: Path, repo_root: Path, tmp_path: Path
+) -> None:
     shipped = load_model(default_model)
     out = tmp_path / "rebuilt.skops"
-    subprocess.run([sys.executable, str(repo_root / "scripts" / "train_default.py"), "-o", str(out), "--quiet"],
-                   check=True, timeout=300)
+    subprocess.run(
+        [
+            sys.executable,
+            str(repo_root / "scripts" / "train_default.py"),
+            "-o",
+            str(out),
+            "--quiet",
+        ],
+        check=True,
+        timeout=300,
+    )
     rebuilt = load_model(out)
-    assert rebuilt.meta["data"] == shipped.meta["data"], \
+    assert rebuilt.meta["data"] == shipped.meta["data"], (
         "data/corpus changed since the model was built: run python scripts/train_default.py"
+    )
     assert rebuilt.meta["rules"]["sha256"] == shipped.meta["rules"]["sha256"]
     # Same vocabulary and settings exactly; coefficients equal up to floating-point noise, since
     # another machine may link another BLAS (the fingerprint rounds to 6 decimals, so a value on
@@ -39,19 +54,26 @@ def test_shipped_model_matches_a_fresh_build(default_model: Path, repo_root: Pat
     assert rebuilt.meta["base_rate"] == shipped.meta["base_rate"]
     for kind in ("model", "combined"):
         for key in ("precision", "recall", "f1"):
-            assert rebuilt.meta["metrics"][kind][key] == pytest.approx(shipped.meta["metrics"][kind][key], abs=0.002)
+            assert rebuilt.meta["metrics"][kind][key] == pytest.approx(
+                shipped.meta["metrics"][kind][key], abs=0.002
+            )
 
 
 def test_shipped_model_meets_the_quality_bar(default_model: Path) -> None:
     """Held-out split of the training data, at the base-rate threshold (precision-first)."""
     m = load_model(default_model).meta["metrics"]
     assert m["combined"]["precision"] >= 0.90 and m["combined"]["recall"] >= 0.80, m["combined"]
-    assert m["combined"]["fpr"] <= 0.02  # our own hard negatives: news and advisories about trafficking
+    assert (
+        m["combined"]["fpr"] <= 0.02
+    )  # our own hard negatives: news and advisories about trafficking
 
 
-def test_shipped_model_generalises_to_the_independent_holdout(default_model: Path, repo_root: Path) -> None:
+@pytest.mark.slow
+def test_shipped_model_generalises_to_the_independent_holdout(
+    default_model: Path, repo_root: Path
+) -> None:
     """data/holdout/ was written by authors who saw neither rules nor corpus; never trained on."""
-    from trafficscan.classifier.commands import evaluate_metrics
+    from trafficscan.cli.train import evaluate_metrics
 
     m = evaluate_metrics([repo_root / "data" / "holdout" / "holdout-01.jsonl"], model=default_model)
     assert m["n"] == 200

@@ -7,16 +7,23 @@ from pathlib import Path
 
 import pytest
 
-from trafficscan.ad import Ad
-from trafficscan.classifier.model import load_model
-from trafficscan.rules import load_rules
-from trafficscan.scoring import Scorer
+from trafficscan.core.ad import Ad
+from trafficscan.score.classifier.model import load_model
+from trafficscan.score.rules import load_rules
+from trafficscan.score.scorer import Scorer
 
-SUSPICIOUS = Ad(source="t", title="Data entry job in Thailand, free ticket",
-                text="Data entry job in Thailand, free ticket\nNo interview, travel on tourist visa. Passport will be "
-                     "kept by the company. Processing fee ₹50,000 to the agent. WhatsApp only 90000 12345.")
-BENIGN = Ad(source="t", title="Maths tuition", text="Maths tuition\nMaths and science tuition for class 9 and 10, "
-                                                    "CBSE and ICSE, evening batches near the library.")
+SUSPICIOUS = Ad(
+    source="t",
+    title="Data entry job in Thailand, free ticket",
+    text="Data entry job in Thailand, free ticket\nNo interview, travel on tourist visa. Passport will be "
+    "kept by the company. Processing fee ₹50,000 to the agent. WhatsApp only 90000 12345.",
+)
+BENIGN = Ad(
+    source="t",
+    title="Maths tuition",
+    text="Maths tuition\nMaths and science tuition for class 9 and 10, "
+    "CBSE and ICSE, evening batches near the library.",
+)
 
 
 @pytest.fixture(scope="module")
@@ -32,16 +39,24 @@ def test_flagged_ad_lists_the_words_behind_the_model_share(scorer: Scorer) -> No
     assert 1 <= len(terms) <= 5
     normalised = SUSPICIOUS.text.lower()
     assert all(all(w in normalised for w in t.split()) for t in terms), terms
-    assert not any(t in ("will", "be", "by", "the", "to") for t in terms), "function words are not quotable"
-    assert not any(sum(c.isdigit() for c in t) >= 4 for t in terms), "contact digits never appear in terms"
+    assert not any(t in ("will", "be", "by", "the", "to") for t in terms), (
+        "function words are not quotable"
+    )
+    assert not any(sum(c.isdigit() for c in t) >= 4 for t in terms), (
+        "contact digits never appear in terms"
+    )
     weights = [t["weight"] for t in model["terms"]]
     assert weights == sorted(weights, reverse=True) and min(weights) > 0
     # the parts are the model's calibrated log-odds, split exactly
     p = flagged.model_score
     logit = math.log(p / (1 - p)) if 0 < p < 1 else None
-    if logit is not None and abs(logit) < 8:  # with the base rate's log-odds, they add up (score has 6 decimals)
+    if (
+        logit is not None and abs(logit) < 8
+    ):  # with the base rate's log-odds, they add up (score has 6 decimals)
         rate = flagged.explanation["base_rate"]
-        assert sum(model["parts"].values()) + math.log(rate / (1 - rate)) == pytest.approx(logit, abs=0.02)
+        assert sum(model["parts"].values()) + math.log(rate / (1 - rate)) == pytest.approx(
+            logit, abs=0.02
+        )
     assert sum(model["parts"].values()) == pytest.approx(flagged.explanation["evidence"], abs=0.02)
     assert "model" not in benign.explanation, "only flagged ads carry the model's word list"
 
@@ -51,9 +66,11 @@ def test_terms_of_equal_weight_are_listed_in_vocabulary_order() -> None:
     vocabulary order, alphabetical for a trained model, so an ad always gets the same list."""
     import numpy as np
 
-    from trafficscan.classifier.model import Batch, LoadedModel, TextBlock
+    from trafficscan.score.classifier.model import Batch, LoadedModel, TextBlock
 
-    terms = sorted(f"term{chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(40))  # as sklearn orders them
+    terms = sorted(
+        f"term{chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(40)
+    )  # as sklearn orders them
     block = TextBlock("word", terms, np.ones(len(terms)), (1, 1), r"(?u)\b\w\w+\b")
     meta = {"threshold": 0.5, "features": {"rules": [], "numeric": []}}
     coef = np.ones(len(terms))

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from trafficscan.classifier.model import load_model
-from trafficscan.errors import InputError
+from trafficscan.core.errors import InputError
+from trafficscan.score.classifier.model import load_model
 
 RAN: list[str] = []
 
@@ -63,7 +63,8 @@ def test_tampered_archive_is_refused(tmp_path: Path, default_model: Path) -> Non
             data = src.read(item.filename)
             if item.filename == "schema.json":
                 data = data.replace(b'"sklearn.linear_model._logistic"', b'"os"', 1).replace(
-                    b'"LogisticRegression"', b'"system"', 1)
+                    b'"LogisticRegression"', b'"system"', 1
+                )
             dst.writestr(item, data)
     bad = tmp_path / "tampered.skops"
     bad.write_bytes(buf.getvalue())
@@ -79,8 +80,20 @@ def test_random_bytes_and_missing_file(tmp_path: Path) -> None:
 
 def test_bundled_model_loads_with_metadata(default_model: Path) -> None:
     m = load_model(default_model)
-    for key in ("version", "created", "trafficscan", "sklearn", "data", "metrics", "threshold",
-                "base_rate", "threshold_choice", "features", "fingerprint", "seed"):
+    for key in (
+        "version",
+        "created",
+        "trafficscan",
+        "sklearn",
+        "data",
+        "metrics",
+        "threshold",
+        "base_rate",
+        "threshold_choice",
+        "features",
+        "fingerprint",
+        "seed",
+    ):
         assert key in m.meta
     assert len(m.meta["data"]["sha256"]) == 64
     assert 0 < m.threshold < 1 and 0 < m.base_rate < 0.05
@@ -90,23 +103,26 @@ def test_bundled_model_loads_with_metadata(default_model: Path) -> None:
 def _texts(repo: Path) -> list[str]:
     import json
 
-
     corpus = repo / "data" / "corpus"
-    texts = [json.loads(line)["title"] + "\n" + json.loads(line)["body"]
-             for f in sorted(corpus.glob("*.jsonl")) for line in f.read_text(encoding="utf-8").splitlines()[:60]]
+    texts = [
+        json.loads(line)["title"] + "\n" + json.loads(line)["body"]
+        for f in sorted(corpus.glob("*.jsonl"))
+        for line in f.read_text(encoding="utf-8").splitlines()[:60]
+    ]
     texts += ["", "a", "ab", "  x  y  ", "नई लड़कियाँ 🌹 ok", "zzqqxx", "job job job job", ""]
     return texts
 
 
+@pytest.mark.slow
 def test_scoring_form_equals_scikit_learn(default_model: Path, repo_root: Path) -> None:
     """The scorer computes, without scikit-learn, exactly the matrix and probabilities the
     fitted vectorizer and classifier give."""
     import numpy as np
     import scipy.sparse as sp
 
-    from trafficscan.classifier.model import dense_features, read_skops, sigmoid
     from trafficscan.features import extract
-    from trafficscan.rules import load_rules, score_hits
+    from trafficscan.score.classifier.model import dense_features, read_skops, sigmoid
+    from trafficscan.score.rules import load_rules, score_hits
 
     model = load_model(default_model)
     vectorizer, clf, meta = read_skops(default_model.read_bytes(), str(default_model))
@@ -114,18 +130,25 @@ def test_scoring_form_equals_scikit_learn(default_model: Path, repo_root: Path) 
     feats = [extract(t) for t in _texts(repo_root)]
     scores = [score_hits(ruleset.match(f)) for f in feats]
     dense = dense_features(feats, scores, model.numeric_keys, model.rule_keys, model.dense_scale)
-    want = sp.hstack([vectorizer.transform([f.normalized.text for f in feats]), sp.csr_matrix(dense)],
-                     format="csr")
+    want = sp.hstack(
+        [vectorizer.transform([f.normalized.text for f in feats]), sp.csr_matrix(dense)],
+        format="csr",
+    )
     for _ in range(2):  # cold word cache, then warm
         batch = model.matrix(feats, scores)
         got = batch.to_csr()
         assert got.shape == want.shape
         assert abs(got - want).max() < 1e-12
     cal = meta["calibration"]
-    shift = np.log(meta["base_rate"] / (1 - meta["base_rate"])) - np.log(cal["train_prior"] / (1 - cal["train_prior"]))
-    np.testing.assert_allclose(model.proba(batch),
-                               sigmoid(cal["a"] * clf.decision_function(want) + cal["b"] + shift),
-                               rtol=0, atol=1e-12)
+    shift = np.log(meta["base_rate"] / (1 - meta["base_rate"])) - np.log(
+        cal["train_prior"] / (1 - cal["train_prior"])
+    )
+    np.testing.assert_allclose(
+        model.proba(batch),
+        sigmoid(cal["a"] * clf.decision_function(want) + cal["b"] + shift),
+        rtol=0,
+        atol=1e-12,
+    )
 
 
 def _load_in_subprocess(model: Path, cache: Path) -> list[str]:
@@ -134,14 +157,21 @@ def _load_in_subprocess(model: Path, cache: Path) -> list[str]:
     import subprocess
     import sys
 
-    code = ("import sys; from trafficscan.classifier.model import load_model; "
-            f"m = load_model({str(model)!r}); print(m.sha256, 'skops' if 'skops' in sys.modules else 'cache')")
+    code = (
+        "import sys; from trafficscan.score.classifier.model import load_model; "
+        f"m = load_model({str(model)!r}); print(m.sha256, 'skops' if 'skops' in sys.modules else 'cache')"
+    )
     env = {**os.environ, "TRAFFICSCAN_CACHE_DIR": str(cache)}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
     return out.stdout.split()
 
 
-def test_second_load_reads_the_compiled_copy_without_skops(default_model: Path, tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_second_load_reads_the_compiled_copy_without_skops(
+    default_model: Path, tmp_path: Path
+) -> None:
     cache = tmp_path / "cache"
     sha, how = _load_in_subprocess(default_model, cache)
     assert how == "skops"
@@ -151,6 +181,7 @@ def test_second_load_reads_the_compiled_copy_without_skops(default_model: Path, 
     assert _load_in_subprocess(default_model, cache) == [sha, "cache"]
 
 
+@pytest.mark.slow
 def test_damaged_or_foreign_cache_entry_is_ignored(default_model: Path, tmp_path: Path) -> None:
     import hashlib
     import shutil
@@ -169,6 +200,7 @@ def test_damaged_or_foreign_cache_entry_is_ignored(default_model: Path, tmp_path
     assert _load_in_subprocess(other, cache) == [other_sha, "skops"]
 
 
+@pytest.mark.slow
 def test_tampered_model_file_never_uses_the_cache(default_model: Path, tmp_path: Path) -> None:
     """A cached copy of the good file does not vouch for a tampered one: new bytes, new check."""
     cache = tmp_path / "cache"
@@ -180,6 +212,11 @@ def test_tampered_model_file_never_uses_the_cache(default_model: Path, tmp_path:
     import sys
 
     env = {**os.environ, "TRAFFICSCAN_CACHE_DIR": str(cache)}
-    r = subprocess.run([sys.executable, "-m", "trafficscan", "score", "-", "--model", str(bad)],
-                       input="", env=env, capture_output=True, text=True)
-    assert r.returncode == 2 and str(bad) in r.stderr
+    r = subprocess.run(
+        [sys.executable, "-m", "trafficscan", "score", "-", "--model", str(bad)],
+        input="",
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 2 and str(bad) in r.stderr.replace("\n", "")

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from trafficscan.ad import Ad
-from trafficscan.scoring import ScorerSpec
+from trafficscan.core.ad import Ad
+from trafficscan.score.scorer import ScorerSpec
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -40,11 +40,20 @@ def scorer():
 def real_pages(shared_data: Path) -> list[Ad]:
     import realdata
 
-    return [Ad(source=r["source"], id=r["id"], title=r.get("title", ""), body=r.get("body", ""),
-               price=r.get("price", ""), location=r.get("location", ""))
-            for r in realdata.real_pages(shared_data)]
+    return [
+        Ad(
+            source=r["source"],
+            id=r["id"],
+            title=r.get("title", ""),
+            body=r.get("body", ""),
+            price=r.get("price", ""),
+            location=r.get("location", ""),
+        )
+        for r in realdata.real_pages(shared_data)
+    ]
 
 
+@pytest.mark.slow
 def test_real_pages_flag_at_most_one_percent(scorer, real_pages: list[Ad]) -> None:
     assert len(real_pages) == 409
     scored = scorer.score_batch(real_pages)
@@ -61,11 +70,14 @@ def test_ordinary_real_ads_score_near_the_base_rate(scorer, real_pages: list[Ad]
     assert median <= 2 * scorer.base_rate, median
 
 
+@pytest.mark.slow
 def test_emscad_legitimate_job_ads_are_not_flagged(scorer, shared_data: Path) -> None:
     import realdata
 
-    ads = [Ad(source="emscad", id=r["id"], title=r["title"], body=r["body"])
-           for r in realdata.emscad(shared_data)]
+    ads = [
+        Ad(source="emscad", id=r["id"], title=r["title"], body=r["body"])
+        for r in realdata.emscad(shared_data)
+    ]
     flagged = [s for s in scorer.score_batch(ads) if s.flagged]
     assert len(flagged) <= 0.01 * len(ads), [s.ad.title for s in flagged]
 
@@ -83,15 +95,27 @@ def test_generic_words_carry_no_weight(scorer) -> None:
     """The model gives generic vocabulary a coefficient of exactly zero."""
     model = scorer.model
     words = model.blocks[0]
-    for term in ("manager", "supervisor", "service", "full time", "team", "contract", "overnight",
-                 "available", "salary"):
+    for term in (
+        "manager",
+        "supervisor",
+        "service",
+        "full time",
+        "team",
+        "contract",
+        "overnight",
+        "available",
+        "salary",
+    ):
         j = words.vocab.get(term)
         assert j is None or model.coef[j] == 0.0, term
 
 
 def test_flagged_ad_names_its_indicators(scorer) -> None:
-    ad = Ad(source="t", text="Data entry job in Thailand, tourist visa, no interview. Pay processing "
-                             "fee to agent. Passport kept by the company. Contact on Telegram only.")
+    ad = Ad(
+        source="t",
+        text="Data entry job in Thailand, tourist visa, no interview. Pay processing "
+        "fee to agent. Passport kept by the company. Contact on Telegram only.",
+    )
     (s,) = scorer.score_batch([ad])
     assert s.flagged
     kinds = {i["kind"] for i in s.explanation["indicators"]}
@@ -102,11 +126,14 @@ def test_flagged_ad_names_its_indicators(scorer) -> None:
 
 def test_rule_reason_is_the_phrase_not_its_context() -> None:
     """A rule's ``requires`` words are context, kept apart from the words that fired it."""
-    from trafficscan.rules import load_rules
+    from trafficscan.score.rules import load_rules
 
     text = "Shaadi ki guarantee, ladki hum dilayenge, kharcha 1 lakh"
-    (hit,) = [h for h in load_rules().match_text(text)
-              if h.rule_id == "bride-trafficking.marriage-guaranteed-for-fee"]
+    (hit,) = [
+        h
+        for h in load_rules().match_text(text)
+        if h.rule_id == "bride-trafficking.marriage-guaranteed-for-fee"
+    ]
     assert [m.text for m in hit.matches] == ["Shaadi ki guarantee"]
     assert {m.text for m in hit.context} >= {"ladki", "kharcha"}
     assert hit.to_dict()["context"][0]["start"] > hit.matches[0].start
@@ -121,19 +148,30 @@ def test_base_rate_moves_the_score_not_the_evidence(scorer) -> None:
     assert (low.explanation["base_rate"], high.explanation["base_rate"]) == (0.001, 0.05)
 
 
+@pytest.mark.slow
 def test_per_source_base_rate(scorer) -> None:
-    ads = [Ad(source=name, text="New girls every week in Goa, hotel delivery, advance payment only.")
-           for name in ("jobs", "adult")]
+    ads = [
+        Ad(source=name, text="New girls every week in Goa, hotel delivery, advance payment only.")
+        for name in ("jobs", "adult")
+    ]
     s = ScorerSpec(source_base_rates=(("adult", 0.05),)).build()
     jobs, adult = s.score_batch(ads)
     assert adult.score > jobs.score
     assert jobs.explanation["base_rate"] == s.base_rate and adult.explanation["base_rate"] == 0.05
 
 
+@pytest.mark.slow
 def test_score_base_rate_option(trafficscan, tmp_path: Path) -> None:
     src = tmp_path / "ads.jsonl"
-    src.write_text(json.dumps({"id": "x", "text": "New girls every week in Goa, hotel delivery, "
-                                                  "advance payment only."}) + "\n")
+    src.write_text(
+        json.dumps(
+            {
+                "id": "x",
+                "text": "New girls every week in Goa, hotel delivery, advance payment only.",
+            }
+        )
+        + "\n"
+    )
     outs = []
     for rate in ("0.001", "0.05"):
         r = trafficscan("score", str(src), "--all", "-f", "jsonl", "-o", "-", "--base-rate", rate)
@@ -142,6 +180,7 @@ def test_score_base_rate_option(trafficscan, tmp_path: Path) -> None:
     assert outs[1] > outs[0]
 
 
+@pytest.mark.slow
 def test_evaluate_reports_fpr_and_precision_at_base_rate(trafficscan, tmp_path: Path) -> None:
     benign = tmp_path / "benign.jsonl"
     benign.write_text("".join(json.dumps({"text": t, "label": 0}) + "\n" for t in GENERIC))
@@ -159,12 +198,14 @@ def test_evaluate_reports_fpr_and_precision_at_base_rate(trafficscan, tmp_path: 
 
 
 def test_config_base_rate_is_validated(tmp_path: Path) -> None:
-    from trafficscan.config import load_config
-    from trafficscan.errors import InputError
+    from trafficscan.core.errors import InputError
+    from trafficscan.sources.config import load_config
 
-    text = ("version: 1\ndefaults:\n  base_rate: 0.002\nsources:\n"
-            "  - name: a\n    kind: jsonl\n    start_urls: ['file:///tmp/a.jsonl']\n    base_rate: 0.05\n"
-            "  - name: b\n    kind: jsonl\n    start_urls: ['file:///tmp/b.jsonl']\n")
+    text = (
+        "version: 1\ndefaults:\n  base_rate: 0.002\nsources:\n"
+        "  - name: a\n    kind: jsonl\n    start_urls: ['file:///tmp/a.jsonl']\n    base_rate: 0.05\n"
+        "  - name: b\n    kind: jsonl\n    start_urls: ['file:///tmp/b.jsonl']\n"
+    )
     cfg = load_config(tmp_path / "c.yaml", text)
     assert cfg.base_rates() == {"a": 0.05, "b": 0.002}
     with pytest.raises(InputError) as err:

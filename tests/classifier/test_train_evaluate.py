@@ -12,7 +12,10 @@ import pytest
 def _sms_sample(shared_data: Path, tmp_path: Path, n: int = 400) -> Path:
     src = shared_data / "sms_phishing_mendeley_5971" / "Dataset_5971.csv"
     out = tmp_path / "sms.csv"
-    with src.open(encoding="utf-8", newline="") as fh, out.open("w", encoding="utf-8", newline="") as dst:
+    with (
+        src.open(encoding="utf-8", newline="") as fh,
+        out.open("w", encoding="utf-8", newline="") as dst,
+    ):
         reader = csv.DictReader(fh)
         writer = csv.DictWriter(dst, fieldnames=reader.fieldnames)
         writer.writeheader()
@@ -26,9 +29,19 @@ def _sms_sample(shared_data: Path, tmp_path: Path, n: int = 400) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_train_then_evaluate_external_csv(trafficscan, shared_data: Path, tmp_path: Path) -> None:
     data = _sms_sample(shared_data, tmp_path)
-    args = ["--text-column", "TEXT", "--label-column", "LABEL", "--positive", "spam", "--positive", "Smishing"]
+    args = [
+        "--text-column",
+        "TEXT",
+        "--label-column",
+        "LABEL",
+        "--positive",
+        "spam",
+        "--positive",
+        "Smishing",
+    ]
     r = trafficscan("train", str(data), "-o", "sms.skops", "--seed", "3", *args)
     assert r.code == 0, r.err
     assert "Held-out metrics" in r.err and (tmp_path / "sms.skops").exists()
@@ -38,17 +51,35 @@ def test_train_then_evaluate_external_csv(trafficscan, shared_data: Path, tmp_pa
     assert doc["n"] == 400 and doc["positives"] == 200
     for part in ("model", "combined"):
         m = doc[part]
-        assert set(m) >= {"precision", "recall", "f1", "roc_auc", "pr_auc", "threshold", "confusion"}
+        assert set(m) >= {
+            "precision",
+            "recall",
+            "f1",
+            "roc_auc",
+            "pr_auc",
+            "threshold",
+            "confusion",
+        }
         (tn, fp), (fn, tp) = m["confusion"]
         assert tn + fp + fn + tp == 400
     assert doc["model"]["f1"] > 0.85  # trained on most of this very data
 
 
+@pytest.mark.slow
 def test_same_seed_same_model(trafficscan, shared_data: Path, tmp_path: Path) -> None:
-    from trafficscan.classifier.model import load_model
+    from trafficscan.score.classifier.model import load_model
 
     data = _sms_sample(shared_data, tmp_path, 200)
-    args = ["--text-column", "TEXT", "--label-column", "LABEL", "--positive", "spam", "--positive", "smishing"]
+    args = [
+        "--text-column",
+        "TEXT",
+        "--label-column",
+        "LABEL",
+        "--positive",
+        "spam",
+        "--positive",
+        "smishing",
+    ]
     for name in ("a.skops", "b.skops"):
         assert trafficscan("train", str(data), "-o", name, "--cv", "3", *args).code == 0
     a, b = load_model(tmp_path / "a.skops"), load_model(tmp_path / "b.skops")
@@ -56,14 +87,24 @@ def test_same_seed_same_model(trafficscan, shared_data: Path, tmp_path: Path) ->
     assert a.meta["metrics"] == b.meta["metrics"]
 
 
-@pytest.mark.parametrize(("rows", "args", "message"), [
-    ([{"text": "a", "label": 1}, {"text": "b", "label": 1}], [], "all 2 records are positive"),
-    ([{"text": "a", "label": 1}, {"text": "b", "label": "perhaps"}], [], ":2: unknown label 'perhaps'"),
-    ([{"msg": "a", "label": 1}], [], "no text, title or body field"),
-    ([{"text": "a", "y": 1}], [], "label column not found"),
-    ([{"text": "a", "label": 1}], ["--text-column", "body_text"], "text column not found"),
-])
-def test_train_errors_exit_2(trafficscan, tmp_path: Path, rows: list, args: list, message: str) -> None:
+@pytest.mark.parametrize(
+    ("rows", "args", "message"),
+    [
+        ([{"text": "a", "label": 1}, {"text": "b", "label": 1}], [], "all 2 records are positive"),
+        (
+            [{"text": "a", "label": 1}, {"text": "b", "label": "perhaps"}],
+            [],
+            ":2: unknown label 'perhaps'",
+        ),
+        ([{"msg": "a", "label": 1}], [], "no text, title or body field"),
+        ([{"text": "a", "y": 1}], [], "label column not found"),
+        ([{"text": "a", "label": 1}], ["--text-column", "body_text"], "text column not found"),
+    ],
+)
+@pytest.mark.slow
+def test_train_errors_exit_2(
+    trafficscan, tmp_path: Path, rows: list, args: list, message: str
+) -> None:
     data = tmp_path / "data.jsonl"
     data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     r = trafficscan("train", str(data), "-o", "m.skops", *args)
@@ -72,6 +113,7 @@ def test_train_errors_exit_2(trafficscan, tmp_path: Path, rows: list, args: list
     assert not (tmp_path / "m.skops").exists()
 
 
+@pytest.mark.slow
 def test_train_empty_file_exits_2(trafficscan, tmp_path: Path) -> None:
     data = tmp_path / "empty.csv"
     data.write_text("", encoding="utf-8")
@@ -79,24 +121,31 @@ def test_train_empty_file_exits_2(trafficscan, tmp_path: Path) -> None:
     assert r.code == 2 and "no ad records" in r.err
 
 
-def test_retraining_keeps_base_rate_and_indicator_vocabulary(trafficscan, repo_root: Path,
-                                                             tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_retraining_keeps_base_rate_and_indicator_vocabulary(
+    trafficscan, repo_root: Path, tmp_path: Path
+) -> None:
     """An analyst's `train` keeps the real-world properties by default: generic words get no
     weight even when the analyst's positives happen to use them, scores are calibrated to a
     base rate, and the threshold is chosen for precision at it."""
     import random
 
-    from trafficscan.classifier.model import load_model
+    from trafficscan.score.classifier.model import load_model
 
     rng = random.Random(5)
-    rows = [json.loads(line) for f in sorted((repo_root / "data" / "corpus").glob("*.jsonl"))
-            for line in f.read_text(encoding="utf-8").splitlines()]
+    rows = [
+        json.loads(line)
+        for f in sorted((repo_root / "data" / "corpus").glob("*.jsonl"))
+        for line in f.read_text(encoding="utf-8").splitlines()
+    ]
     rows = rng.sample(rows, 500)
     for r in rows:  # a unit whose positives all say "manager" and "full time"
         if r["label"] == 1:
             r["body"] += " Manager on duty, full time."
     data = tmp_path / "unit.jsonl"
-    data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    data.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+    )
     r = trafficscan("train", str(data), "-o", "unit.skops", "--cv", "3", "--base-rate", "0.01")
     assert r.code == 0, r.err
     assert "at base rate 0.01" in r.err
@@ -107,7 +156,9 @@ def test_retraining_keeps_base_rate_and_indicator_vocabulary(trafficscan, repo_r
     for term in ("manager", "full time", "full"):
         j = words.vocab.get(term)
         assert j is None or model.coef[j] == 0.0, term
-    r = trafficscan("score", str(data), "--model", "unit.skops", "--threshold", "0", "-f", "jsonl", "-o", "-")
+    r = trafficscan(
+        "score", str(data), "--model", "unit.skops", "--threshold", "0", "-f", "jsonl", "-o", "-"
+    )
     assert r.code == 0, r.err
     for line in r.out.splitlines():  # flagged even at threshold 0 only with a stated indicator
         assert json.loads(line)["explanation"]["indicators"]

@@ -21,10 +21,14 @@ def test_version(trafficscan) -> None:
 
 
 def test_help_does_not_import_heavy_libraries() -> None:
-    code = ("import sys; from trafficscan.cli import app; "
-            "heavy = [m for m in ('sklearn', 'httpx', 'bs4', 'numpy', 'scipy', 'lxml') if m in sys.modules]; "
-            "print(','.join(heavy))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    code = (
+        "import sys; from trafficscan.cli.app import app; "
+        "heavy = [m for m in ('sklearn', 'httpx', 'bs4', 'numpy', 'scipy', 'lxml') if m in sys.modules]; "
+        "print(','.join(heavy))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip() == ""
 
 

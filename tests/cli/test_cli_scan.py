@@ -18,12 +18,19 @@ def demo_scan(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
     tmp = tmp_path_factory.mktemp("demo")
     env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
-    proc = subprocess.run([sys.executable, "-m", "trafficscan", "scan", "--state", str(tmp / "state.db")],
-                          cwd=tmp, capture_output=True, text=True, timeout=180, env=env)
+    proc = subprocess.run(
+        [sys.executable, "-m", "trafficscan", "scan", "--state", str(tmp / "state.db")],
+        cwd=tmp,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=env,
+    )
     outputs = sorted(tmp.glob("flagged-*.json"))
     return {"proc": proc, "tmp": tmp, "outputs": outputs}
 
 
+@pytest.mark.slow
 def test_demo_scan_writes_default_output(demo_scan: dict) -> None:
     proc = demo_scan["proc"]
     assert proc.returncode == 0, proc.stderr
@@ -41,14 +48,22 @@ def test_demo_scan_writes_default_output(demo_scan: dict) -> None:
     assert scores == sorted(scores, reverse=True)
 
 
+@pytest.mark.slow
 def test_demo_scan_flags_the_suspicious_ads_and_explains_why(demo_scan: dict) -> None:
     doc = json.loads(demo_scan["outputs"][0].read_text(encoding="utf-8"))
     urls = {i["url"].rsplit("/", 1)[-1] for i in doc["items"]}
-    for slug in ("data-entry-job-thailand-1-5-lakh.html", "casino-customer-support-sihanoukville.html",
-                 "domestic-help-girl-14-15-years.html", "kidney-donor-needed-8-lakh.html"):
+    for slug in (
+        "data-entry-job-thailand-1-5-lakh.html",
+        "casino-customer-support-sihanoukville.html",
+        "domestic-help-girl-14-15-years.html",
+        "kidney-donor-needed-8-lakh.html",
+    ):
         assert slug in urls, f"{slug} not flagged"
-    for benign in ("used-honda-activa-2019-pune.html", "maths-science-tuition-class-9-10.html",
-                   "anti-trafficking-volunteers-railway-stations.html"):
+    for benign in (
+        "used-honda-activa-2019-pune.html",
+        "maths-science-tuition-class-9-10.html",
+        "anti-trafficking-volunteers-railway-stations.html",
+    ):
         assert benign not in urls, f"{benign} flagged"
     for item in doc["items"]:
         assert item["flagged"] and item["score"] >= doc["threshold"]
@@ -59,9 +74,10 @@ def test_demo_scan_flags_the_suspicious_ads_and_explains_why(demo_scan: dict) ->
         assert abs(expected - item["score"]) < 0.001
         for hit in item["rules"]:
             for m in hit["matches"]:
-                assert item["text"][m["start"]:m["end"]] == m["text"]
+                assert item["text"][m["start"] : m["end"]] == m["text"]
 
 
+@pytest.mark.slow
 def test_demo_scan_links_ads_sharing_a_phone(demo_scan: dict) -> None:
     doc = json.loads(demo_scan["outputs"][0].read_text(encoding="utf-8"))
     with_phone = [i for i in doc["items"] if "+917000045678" in i["entities"]["phones"]]
@@ -69,14 +85,18 @@ def test_demo_scan_links_ads_sharing_a_phone(demo_scan: dict) -> None:
     assert any(i.get("seen_with") for i in with_phone)
 
 
+@pytest.mark.slow
 def test_demo_summary_is_printed(demo_scan: dict) -> None:
     out = demo_scan["proc"].stdout
     assert "39 ads seen" in out and "flagged" in out and "Top flagged ads" in out
 
 
+@pytest.mark.slow
 def test_rescan_of_unchanged_site_has_no_new_ads(demo_scan: dict, trafficscan) -> None:
     tmp = demo_scan["tmp"]
-    r = trafficscan("scan", "--state", str(tmp / "state.db"), "-o", "again.json", "--new-only", cwd=tmp)
+    r = trafficscan(
+        "scan", "--state", str(tmp / "state.db"), "-o", "again.json", "--new-only", cwd=tmp
+    )
     assert r.code == 0, r.err
     doc = json.loads((tmp / "again.json").read_text(encoding="utf-8"))
     assert doc["scan"]["ads_new"] == 0 and doc["items"] == []

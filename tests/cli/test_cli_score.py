@@ -10,12 +10,24 @@ from pathlib import Path
 import pytest
 
 ADS = [
-    {"id": "a1", "title": "Data entry job in Thailand", "body": "Salary 1.5 lakh per month, tourist visa, "
-     "no interview. Pay processing fee 50,000 to agent. Contact HR on Telegram only. Work in Myawaddy."},
-    {"id": "a2", "title": "Maths tuition", "body": "Class 10 maths and science tuition in Kothrud, Pune. "
-     "Experienced teacher, weekend batches."},
-    {"id": "a3", "title": "Police rescue 12 minors", "body": "Police rescued 12 minors from a spa in Pune "
-     "and arrested the manager. Call Childline 1098 to report."},
+    {
+        "id": "a1",
+        "title": "Data entry job in Thailand",
+        "body": "Salary 1.5 lakh per month, tourist visa, "
+        "no interview. Pay processing fee 50,000 to agent. Contact HR on Telegram only. Work in Myawaddy.",
+    },
+    {
+        "id": "a2",
+        "title": "Maths tuition",
+        "body": "Class 10 maths and science tuition in Kothrud, Pune. "
+        "Experienced teacher, weekend batches.",
+    },
+    {
+        "id": "a3",
+        "title": "Police rescue 12 minors",
+        "body": "Police rescued 12 minors from a spa in Pune "
+        "and arrested the manager. Call Childline 1098 to report.",
+    },
 ]
 
 
@@ -36,15 +48,31 @@ def test_score_all_jsonl_keeps_input_order(trafficscan, tmp_path: Path) -> None:
 
 
 def test_score_reads_stdin(trafficscan, tmp_path: Path) -> None:
-    r = trafficscan("score", "-", "--format", "jsonl", "-o", "-", stdin="".join(json.dumps(a) + "\n" for a in ADS))
+    r = trafficscan(
+        "score",
+        "-",
+        "--format",
+        "jsonl",
+        "-o",
+        "-",
+        stdin="".join(json.dumps(a) + "\n" for a in ADS),
+    )
     assert r.code == 0, r.err
     assert [json.loads(x)["id"] for x in r.out.splitlines()] == ["a1"]
 
 
-@pytest.mark.parametrize(("fmt", "extra"), [("jsonl", []), ("csv", ["--redact-key", "share.key"]),
-                                           ("json", ["--redact-key", "share.key"])])
-def test_score_many_batches_with_workers_is_deterministic(trafficscan, tmp_path: Path, fmt: str,
-                                                          extra: list[str]) -> None:
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("fmt", "extra"),
+    [
+        ("jsonl", []),
+        ("csv", ["--redact-key", "share.key"]),
+        ("json", ["--redact-key", "share.key"]),
+    ],
+)
+def test_score_many_batches_with_workers_is_deterministic(
+    trafficscan, tmp_path: Path, fmt: str, extra: list[str]
+) -> None:
     """Workers encode (and redact) the output themselves: byte for byte what one process writes
     (redacted with a given key; without one each output has its own random key)."""
     contact = {"id": "c", "text": "New girls, manager books, advance only. Call 90000 12345"}
@@ -52,8 +80,34 @@ def test_score_many_batches_with_workers_is_deterministic(trafficscan, tmp_path:
     src = _write(tmp_path, rows)
     if extra:
         assert trafficscan("share", "keygen", "-o", "share.key").code == 0
-    one = trafficscan("score", str(src), "--all", "-f", fmt, "-o", f"one.{fmt}", "--jobs", "1", "--batch-size", "7", *extra)
-    two = trafficscan("score", str(src), "--all", "-f", fmt, "-o", f"two.{fmt}", "--jobs", "2", "--batch-size", "7", *extra)
+    one = trafficscan(
+        "score",
+        str(src),
+        "--all",
+        "-f",
+        fmt,
+        "-o",
+        f"one.{fmt}",
+        "--jobs",
+        "1",
+        "--batch-size",
+        "7",
+        *extra,
+    )
+    two = trafficscan(
+        "score",
+        str(src),
+        "--all",
+        "-f",
+        fmt,
+        "-o",
+        f"two.{fmt}",
+        "--jobs",
+        "2",
+        "--batch-size",
+        "7",
+        *extra,
+    )
     assert one.code == two.code == 0, one.err + two.err
     a, b = (tmp_path / f"one.{fmt}").read_text(), (tmp_path / f"two.{fmt}").read_text()
     if fmt == "json":  # the envelope's generated_at differs; the items must not
@@ -89,24 +143,53 @@ def test_pickle_model_is_refused(trafficscan, tmp_path: Path) -> None:
     assert not (tmp_path / "out.json").exists()
 
 
+@pytest.mark.slow
 def test_redacted_output_has_no_contacts(trafficscan, tmp_path: Path) -> None:
-    src = _write(tmp_path, [{"id": "c", "text": "New girls, manager books, advance only. Call 90000 12345 or "
-                             "mail madam@example.org"}])
+    src = _write(
+        tmp_path,
+        [
+            {
+                "id": "c",
+                "text": "New girls, manager books, advance only. Call 90000 12345 or "
+                "mail madam@example.org",
+            }
+        ],
+    )
     r = trafficscan("score", str(src), "--all", "--redact", "-f", "jsonl", "-o", "-")
     assert r.code == 0, r.err
     assert "90000" not in r.out and "12345" not in r.out and "madam@example.org" not in r.out
 
 
+@pytest.mark.slow
 def test_workers_redact_with_the_key_of_the_output(trafficscan, tmp_path: Path) -> None:
     """Without --redact-key the key is random per output, and the parent hands that one key to
     every worker: one number, one mask, in every ad and batch of the output."""
-    rows = [{"id": f"c-{n}", "text": f"New girls, manager books, advance only. Call 90000 12345 (ad {n})"}
-            for n in range(60)]
+    rows = [
+        {
+            "id": f"c-{n}",
+            "text": f"New girls, manager books, advance only. Call 90000 12345 (ad {n})",
+        }
+        for n in range(60)
+    ]
     src = _write(tmp_path, rows)
-    r = trafficscan("score", str(src), "--all", "--redact", "-f", "jsonl", "-o", "-", "--jobs", "2",
-                    "--batch-size", "7")
+    r = trafficscan(
+        "score",
+        str(src),
+        "--all",
+        "--redact",
+        "-f",
+        "jsonl",
+        "-o",
+        "-",
+        "--jobs",
+        "2",
+        "--batch-size",
+        "7",
+    )
     assert r.code == 0, r.err
     items = [json.loads(x) for x in r.out.splitlines()]
     masks = {m for i in items for m in i["entities"]["phones"]}
     assert len(items) == 60 and len(masks) == 1
-    assert all(i["text"].endswith(f"Call {next(iter(masks))} (ad {n})") for n, i in enumerate(items))
+    assert all(
+        i["text"].endswith(f"Call {next(iter(masks))} (ad {n})") for n, i in enumerate(items)
+    )

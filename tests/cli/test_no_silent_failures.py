@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from trafficscan.demo.server import serve_site
-from trafficscan.resources import demo_dir
+from trafficscan.core.resources import demo_dir
+from trafficscan.sources.demo.server import serve_site
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,14 +44,29 @@ def home(tmp_path: Path) -> Path:
 
 
 def env_for(home: Path, **extra: str) -> dict[str, str]:
-    return {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "HOME": str(home),
-            "XDG_DATA_HOME": str(home / ".local/share"), "XDG_STATE_HOME": str(home / ".local/state"),
-            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}", **extra}
+    return {
+        **os.environ,
+        "COLUMNS": "200",
+        "NO_COLOR": "1",
+        "HOME": str(home),
+        "XDG_DATA_HOME": str(home / ".local/share"),
+        "XDG_STATE_HOME": str(home / ".local/state"),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        **extra,
+    }
 
 
-def run(home: Path, cwd: Path, *args: str, timeout: float = 120, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "trafficscan", *args], cwd=cwd, env=env_for(home, **env),
-                          capture_output=True, text=True, timeout=timeout)
+def run(
+    home: Path, cwd: Path, *args: str, timeout: float = 120, **env: str
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "trafficscan", *args],
+        cwd=cwd,
+        env=env_for(home, **env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def write_config(path: Path, base: str, *, replace: dict[str, str] | None = None) -> Path:
@@ -72,13 +87,29 @@ def closed_port() -> int:
 # ------------------------------------------------------------------ empty sources, error kinds
 
 
-def test_selector_that_matches_nothing_fails_loudly_even_quiet(tmp_path: Path, site: tuple[Path, str],
-                                                               home: Path) -> None:
+@pytest.mark.slow
+def test_selector_that_matches_nothing_fails_loudly_even_quiet(
+    tmp_path: Path, site: tuple[Path, str], home: Path
+) -> None:
     _, base = site
-    cfg = write_config(tmp_path / "scan.yaml", base,
-                       replace={'item: "div.job-card"': 'item: "li[data-aut-id=itemBox]"'})
-    proc = run(home, tmp_path, "scan", "-c", str(cfg), "-s", "demo-jobs", "--no-state", "--quiet",
-               "-o", "out.json")
+    cfg = write_config(
+        tmp_path / "scan.yaml",
+        base,
+        replace={'item: "div.job-card"': 'item: "li[data-aut-id=itemBox]"'},
+    )
+    proc = run(
+        home,
+        tmp_path,
+        "scan",
+        "-c",
+        str(cfg),
+        "-s",
+        "demo-jobs",
+        "--no-state",
+        "--quiet",
+        "-o",
+        "out.json",
+    )
     assert proc.returncode == 3, proc.stderr
     assert proc.stdout == ""
     # the selector, escaped (rich would print "li" alone), on stderr despite --quiet
@@ -91,33 +122,74 @@ def test_selector_that_matches_nothing_fails_loudly_even_quiet(tmp_path: Path, s
     assert "listing.item selector 'li[data-aut-id=itemBox]' matched nothing" in err["error"]
 
 
-def test_source_yielding_far_fewer_ads_than_usual_fails(tmp_path: Path, site: tuple[Path, str],
-                                                        home: Path) -> None:
+@pytest.mark.slow
+def test_source_yielding_far_fewer_ads_than_usual_fails(
+    tmp_path: Path, site: tuple[Path, str], home: Path
+) -> None:
     folder, base = site
     cfg = write_config(tmp_path / "scan.yaml", base)
     state = str(tmp_path / "state.db")
     for n in range(2):
-        proc = run(home, tmp_path, "scan", "-c", str(cfg), "-s", "demo-jobs", "--state", state,
-                   "-q", "-o", f"run{n}.json")
+        proc = run(
+            home,
+            tmp_path,
+            "scan",
+            "-c",
+            str(cfg),
+            "-s",
+            "demo-jobs",
+            "--state",
+            state,
+            "-q",
+            "-o",
+            f"run{n}.json",
+        )
         assert proc.returncode == 0, proc.stderr
     # a redesign: 11 of the 12 cards lose their class
     page = folder / "jobs" / "index.html"
     html = page.read_text(encoding="utf-8")
-    page.write_text(html.replace('class="job-card"', 'class="card"').replace('class="card"', 'class="job-card"', 1),
-                    encoding="utf-8")
-    proc = run(home, tmp_path, "scan", "-c", str(cfg), "-s", "demo-jobs", "--state", state, "-q",
-               "-o", "run2.json")
+    page.write_text(
+        html.replace('class="job-card"', 'class="card"').replace(
+            'class="card"', 'class="job-card"', 1
+        ),
+        encoding="utf-8",
+    )
+    proc = run(
+        home,
+        tmp_path,
+        "scan",
+        "-c",
+        str(cfg),
+        "-s",
+        "demo-jobs",
+        "--state",
+        state,
+        "-q",
+        "-o",
+        "run2.json",
+    )
     assert proc.returncode == 3, proc.stderr
-    assert re.search(r"demo-jobs: .* only 1 ad, far fewer than the recent average of 1\d: "
-                     r"listing.item 'div.job-card'", proc.stderr)
+    assert re.search(
+        r"demo-jobs: .* only 1 ad, far fewer than the recent average of 1\d: "
+        r"listing.item 'div.job-card'",
+        proc.stderr,
+    )
     scan = json.loads((tmp_path / "run2.json").read_text(encoding="utf-8"))["scan"]
     assert [e["kind"] for e in scan["errors"]] == ["empty"]
 
 
-def test_unreachable_site_is_a_connection_error_not_a_robots_block(tmp_path: Path, home: Path) -> None:
-    cfg = write_config(tmp_path / "scan.yaml", f"http://127.0.0.1:{closed_port()}",
-                       replace={"retries: 1": "retries: 0"})
-    proc = run(home, tmp_path, "scan", "-c", str(cfg), "-s", "demo-jobs", "--no-state", "-o", "out.json")
+@pytest.mark.slow
+def test_unreachable_site_is_a_connection_error_not_a_robots_block(
+    tmp_path: Path, home: Path
+) -> None:
+    cfg = write_config(
+        tmp_path / "scan.yaml",
+        f"http://127.0.0.1:{closed_port()}",
+        replace={"retries: 1": "retries: 0"},
+    )
+    proc = run(
+        home, tmp_path, "scan", "-c", str(cfg), "-s", "demo-jobs", "--no-state", "-o", "out.json"
+    )
     assert proc.returncode == 3, proc.stderr
     assert "robots.txt" not in proc.stdout.split("\n")[0]  # the summary line: no "blocked"
     assert "2 connection errors" in proc.stdout
@@ -127,37 +199,75 @@ def test_unreachable_site_is_a_connection_error_not_a_robots_block(tmp_path: Pat
     assert scan["errors"][1]["error"].startswith("not fetched: robots.txt of http://127.0.0.1:")
 
 
-def test_http_error_and_robots_block_are_told_apart(tmp_path: Path, site: tuple[Path, str],
-                                                    home: Path) -> None:
+@pytest.mark.slow
+def test_http_error_and_robots_block_are_told_apart(
+    tmp_path: Path, site: tuple[Path, str], home: Path
+) -> None:
     folder, base = site
     (folder / "jobs" / "index.html").unlink()  # 404
     (folder / "robots.txt").write_text("User-agent: *\nDisallow: /feed.xml\n", encoding="utf-8")
     cfg = write_config(tmp_path / "scan.yaml", base)
-    proc = run(home, tmp_path, "scan", "-c", str(cfg), "-s", "demo-jobs", "-s", "demo-notices",
-               "--no-state", "-o", "out.json")
+    proc = run(
+        home,
+        tmp_path,
+        "scan",
+        "-c",
+        str(cfg),
+        "-s",
+        "demo-jobs",
+        "-s",
+        "demo-notices",
+        "--no-state",
+        "-o",
+        "out.json",
+    )
     assert proc.returncode == 3, proc.stderr
     assert "1 HTTP error · 1 blocked by robots.txt" in proc.stdout
     scan = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))["scan"]
-    assert {e["source"]: e["kind"] for e in scan["errors"]} == {"demo-jobs": "http", "demo-notices": "robots"}
+    assert {e["source"]: e["kind"] for e in scan["errors"]} == {
+        "demo-jobs": "http",
+        "demo-notices": "robots",
+    }
 
 
 # ------------------------------------------------------------------ outputs and logs
 
 
+@pytest.mark.slow
 def test_output_and_log_folders_are_created_and_format_follows_the_extension(
-        tmp_path: Path, site: tuple[Path, str], home: Path) -> None:
+    tmp_path: Path, site: tuple[Path, str], home: Path
+) -> None:
     _, base = site
     cfg = write_config(tmp_path / "scan.yaml", base)
-    proc = run(home, tmp_path, "scan", "-c", str(cfg), "-s", "demo-jobs", "--no-state", "-q", "--all",
-               "-o", "a/b/flagged.csv", "--log-file", "logs/deep/scan.jsonl")
+    proc = run(
+        home,
+        tmp_path,
+        "scan",
+        "-c",
+        str(cfg),
+        "-s",
+        "demo-jobs",
+        "--no-state",
+        "-q",
+        "--all",
+        "-o",
+        "a/b/flagged.csv",
+        "--log-file",
+        "logs/deep/scan.jsonl",
+    )
     assert proc.returncode == 0, proc.stderr
     raw = (tmp_path / "a/b/flagged.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbfid,source,url,")  # CSV, with the BOM Excel needs
     assert "₹" in raw.decode("utf-8-sig")
-    assert (tmp_path / "logs/deep/scan.jsonl").read_text(encoding="utf-8").count("scan_finished") == 1
+    assert (tmp_path / "logs/deep/scan.jsonl").read_text(encoding="utf-8").count(
+        "scan_finished"
+    ) == 1
 
 
-def test_existing_output_is_never_silently_replaced(tmp_path: Path, site: tuple[Path, str], home: Path) -> None:
+@pytest.mark.slow
+def test_existing_output_is_never_silently_replaced(
+    tmp_path: Path, site: tuple[Path, str], home: Path
+) -> None:
     _, base = site
     cfg = write_config(tmp_path / "scan.yaml", base)
     (tmp_path / "out.json").write_text("yesterday's evidence\n", encoding="utf-8")
@@ -171,7 +281,9 @@ def test_existing_output_is_never_silently_replaced(tmp_path: Path, site: tuple[
     assert json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))["schema"]
 
 
-def test_output_folder_that_cannot_be_made_is_exit_2_and_one_message(tmp_path: Path, home: Path) -> None:
+def test_output_folder_that_cannot_be_made_is_exit_2_and_one_message(
+    tmp_path: Path, home: Path
+) -> None:
     (tmp_path / "file").write_text("x", encoding="utf-8")
     (tmp_path / "in.jsonl").write_text('{"text": "maths tuition"}\n', encoding="utf-8")
     proc = run(home, tmp_path, "score", "in.jsonl", "--no-model", "-o", "file/sub/out.json")
@@ -180,7 +292,10 @@ def test_output_folder_that_cannot_be_made_is_exit_2_and_one_message(tmp_path: P
     assert "Traceback" not in proc.stderr
 
 
-def test_readme_cron_line_runs_as_printed(tmp_path: Path, site: tuple[Path, str], home: Path) -> None:
+@pytest.mark.slow
+def test_readme_cron_line_runs_as_printed(
+    tmp_path: Path, site: tuple[Path, str], home: Path
+) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = re.search(r"```cron\n(.+?)\n```", readme, re.S)
     assert block is not None
@@ -193,8 +308,13 @@ def test_readme_cron_line_runs_as_printed(tmp_path: Path, site: tuple[Path, str]
     _, base = site
     write_config(work / "scan.yaml", base)
     assert not (work / "out").exists() and not (work / "log").exists()
-    proc = subprocess.run(["/bin/sh", "-c", command.replace("/srv/trafficscan", str(work))],
-                          env=env_for(home), capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        ["/bin/sh", "-c", command.replace("/srv/trafficscan", str(work))],
+        env=env_for(home),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "" and proc.stderr == ""  # cron mails anything printed
     (out,) = (work / "out").glob("flagged-*.json")
@@ -205,6 +325,7 @@ def test_readme_cron_line_runs_as_printed(tmp_path: Path, site: tuple[Path, str]
 # ------------------------------------------------------------------ demo, --new-only
 
 
+@pytest.mark.slow
 def test_demo_never_touches_the_users_state(tmp_path: Path, home: Path) -> None:
     for _ in range(2):
         proc = run(home, tmp_path, "scan", "-o", "-", "-q")
@@ -213,14 +334,42 @@ def test_demo_never_touches_the_users_state(tmp_path: Path, home: Path) -> None:
     assert not list(home.rglob("*.sqlite3"))
 
 
-def test_new_only_shows_no_table_of_ads_it_did_not_write(tmp_path: Path, site: tuple[Path, str],
-                                                         home: Path) -> None:
+@pytest.mark.slow
+def test_new_only_shows_no_table_of_ads_it_did_not_write(
+    tmp_path: Path, site: tuple[Path, str], home: Path
+) -> None:
     _, base = site
     cfg = write_config(tmp_path / "scan.yaml", base)
     state = str(tmp_path / "state.db")
-    first = run(home, tmp_path, "scan", "-c", str(cfg), "-s", "demo-jobs", "--state", state, "--new-only", "-o", "1.json")
+    first = run(
+        home,
+        tmp_path,
+        "scan",
+        "-c",
+        str(cfg),
+        "-s",
+        "demo-jobs",
+        "--state",
+        state,
+        "--new-only",
+        "-o",
+        "1.json",
+    )
     assert first.returncode == 0 and "Top flagged ads" in first.stdout
-    second = run(home, tmp_path, "scan", "-c", str(cfg), "-s", "demo-jobs", "--state", state, "--new-only", "-o", "2.json")
+    second = run(
+        home,
+        tmp_path,
+        "scan",
+        "-c",
+        str(cfg),
+        "-s",
+        "demo-jobs",
+        "--state",
+        state,
+        "--new-only",
+        "-o",
+        "2.json",
+    )
     assert second.returncode == 0, second.stderr
     assert json.loads((tmp_path / "2.json").read_text(encoding="utf-8"))["items"] == []
     assert "Top flagged ads" not in second.stdout and "Wrote 0 ads" in second.stdout
@@ -235,17 +384,35 @@ def test_positional_config_suggests_dash_c(tmp_path: Path, home: Path) -> None:
 # ------------------------------------------------------------------ markup from users and the web
 
 
-def test_markup_in_titles_urls_and_paths_is_printed_literally(tmp_path: Path, site: tuple[Path, str],
-                                                             home: Path) -> None:
+@pytest.mark.slow
+def test_markup_in_titles_urls_and_paths_is_printed_literally(
+    tmp_path: Path, site: tuple[Path, str], home: Path
+) -> None:
     folder, base = site
     page = folder / "jobs" / "index.html"
     html = page.read_text(encoding="utf-8")
     page.write_text(html.replace("<h2>", "<h2>[bold]Girls[/] [red]"), encoding="utf-8")
     (folder / "feed.xml").unlink()  # an HTTP error whose URL is printed too
-    cfg = write_config(tmp_path / "[cyan]cfg.yaml", base,
-                       replace={'item: "div.job-card"': 'item: "div.job-card:not([data-x=y])"'})
-    proc = run(home, tmp_path, "scan", "-c", str(cfg), "-s", "demo-jobs", "-s", "demo-notices",
-               "--no-state", "--all", "-o", "[b]out.json")
+    cfg = write_config(
+        tmp_path / "[cyan]cfg.yaml",
+        base,
+        replace={'item: "div.job-card"': 'item: "div.job-card:not([data-x=y])"'},
+    )
+    proc = run(
+        home,
+        tmp_path,
+        "scan",
+        "-c",
+        str(cfg),
+        "-s",
+        "demo-jobs",
+        "-s",
+        "demo-notices",
+        "--no-state",
+        "--all",
+        "-o",
+        "[b]out.json",
+    )
     assert proc.returncode == 3, proc.stderr
     assert "Top flagged ads" in proc.stdout and "[bold]Girls[/] [red]" in proc.stdout
     assert "[b]out.json" in proc.stdout and "/feed.xml — HTTP 404" in proc.stdout
@@ -253,8 +420,11 @@ def test_markup_in_titles_urls_and_paths_is_printed_literally(tmp_path: Path, si
     assert "[bold]Girls[/] [red]" in check.stdout  # the sample ad's title, as the site wrote it
     missing = run(home, tmp_path, "scan", "-c", "[red]missing[/].yaml")
     assert missing.returncode == 2 and "[red]missing[/].yaml: file not found" in missing.stderr
-    empty = write_config(tmp_path / "empty.yaml", base,
-                         replace={'item: "div.job-card"': 'item: "li[data-aut-id=itemBox]"'})
+    empty = write_config(
+        tmp_path / "empty.yaml",
+        base,
+        replace={'item: "div.job-card"': 'item: "li[data-aut-id=itemBox]"'},
+    )
     checked = run(home, tmp_path, "sources", "check", "-c", str(empty))
     assert "li[data-aut-id=itemBox]" in checked.stdout
 
@@ -263,37 +433,78 @@ def test_markup_in_titles_urls_and_paths_is_printed_literally(tmp_path: Path, si
 
 
 def test_unknown_fields_are_reported_once_with_did_you_mean(tmp_path: Path, home: Path) -> None:
-    rows = [{"title": "Maths tuition", "boddy": "Class 10 maths, Kothrud", "case_id": f"C-{n}"} for n in range(3)]
-    (tmp_path / "in.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    rows = [
+        {"title": "Maths tuition", "boddy": "Class 10 maths, Kothrud", "case_id": f"C-{n}"}
+        for n in range(3)
+    ]
+    (tmp_path / "in.jsonl").write_text(
+        "".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8"
+    )
     proc = run(home, tmp_path, "score", "in.jsonl", "--no-model", "--all", "-o", "out.jsonl")
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.count("did you mean 'body'?") == 1
-    items = [json.loads(x) for x in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    items = [
+        json.loads(x) for x in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     assert [i["extra"]["case_id"] for i in items] == ["C-0", "C-1", "C-2"]
 
 
+@pytest.mark.slow
 def test_skip_bad_skips_and_lists_bad_lines(tmp_path: Path, home: Path) -> None:
-    (tmp_path / "in.jsonl").write_text('{"text": "maths tuition"}\n{"text": broken\n[1, 2]\n'
-                                       '{"text": "used scooter for sale"}\n', encoding="utf-8")
+    (tmp_path / "in.jsonl").write_text(
+        '{"text": "maths tuition"}\n{"text": broken\n[1, 2]\n{"text": "used scooter for sale"}\n',
+        encoding="utf-8",
+    )
     strict = run(home, tmp_path, "score", "in.jsonl", "--no-model", "-o", "a.json")
     assert strict.returncode == 2 and "in.jsonl:2: invalid JSON" in strict.stderr
     assert "--skip-bad" in strict.stderr and not (tmp_path / "a.json").exists()
-    proc = run(home, tmp_path, "score", "in.jsonl", "--no-model", "--all", "--skip-bad", "-o", "b.json", "-q")
+    proc = run(
+        home,
+        tmp_path,
+        "score",
+        "in.jsonl",
+        "--no-model",
+        "--all",
+        "--skip-bad",
+        "-o",
+        "b.json",
+        "-q",
+    )
     assert proc.returncode == 3
     assert "skipped 2 bad input lines" in proc.stderr
-    assert "in.jsonl:2: invalid JSON" in proc.stderr and "in.jsonl:3: expected a JSON object" in proc.stderr
+    assert (
+        "in.jsonl:2: invalid JSON" in proc.stderr
+        and "in.jsonl:3: expected a JSON object" in proc.stderr
+    )
     scan = json.loads((tmp_path / "b.json").read_text(encoding="utf-8"))["scan"]
     assert scan["ads_seen"] == 2 and [e["line"] for e in scan["errors"]] == [2, 3]
 
 
 @pytest.mark.parametrize("sep", [",", ";", "\t"])
-def test_csv_dialect_is_sniffed_and_extra_columns_pass_through(tmp_path: Path, home: Path, sep: str) -> None:
-    lines = [["case_id", "TEXT", "phone_col", "price"],
-             ["C-1", "Maths tuition, class 10", "90000 12345", "₹500"],
-             ["C-2", "Used scooter; 2019 model", "80000 12345", "₹40,000"]]
-    body = "\n".join(sep.join(f'"{c}"' if sep in c or "," in c or ";" in c else c for c in row) for row in lines)
+def test_csv_dialect_is_sniffed_and_extra_columns_pass_through(
+    tmp_path: Path, home: Path, sep: str
+) -> None:
+    lines = [
+        ["case_id", "TEXT", "phone_col", "price"],
+        ["C-1", "Maths tuition, class 10", "90000 12345", "₹500"],
+        ["C-2", "Used scooter; 2019 model", "80000 12345", "₹40,000"],
+    ]
+    body = "\n".join(
+        sep.join(f'"{c}"' if sep in c or "," in c or ";" in c else c for c in row) for row in lines
+    )
     (tmp_path / "in.csv").write_text(body + "\n", encoding="utf-8")
-    proc = run(home, tmp_path, "score", "in.csv", "--text-column", "TEXT", "--no-model", "--all", "-o", "out.csv")
+    proc = run(
+        home,
+        tmp_path,
+        "score",
+        "in.csv",
+        "--text-column",
+        "TEXT",
+        "--no-model",
+        "--all",
+        "-o",
+        "out.csv",
+    )
     assert proc.returncode == 0, proc.stderr
     import csv
 
@@ -304,13 +515,30 @@ def test_csv_dialect_is_sniffed_and_extra_columns_pass_through(tmp_path: Path, h
     assert rows[1]["text"] == "Used scooter; 2019 model" and rows[1]["price"] == "₹40,000"
 
 
+@pytest.mark.slow
 def test_positive_accepts_a_comma_separated_list(tmp_path: Path, home: Path) -> None:
-    rows = [("Win a prize, send your bank PIN now", "spam"), ("Your OTP is 1234, share to claim", "smishing"),
-            ("Class 10 maths tuition in Kothrud", "ham"), ("Used scooter for sale, Pune", "ham")]
-    (tmp_path / "sms.csv").write_text("TEXT,LABEL\n" + "".join(f'"{t}",{label}\n' for t, label in rows),
-                                      encoding="utf-8")
-    proc = run(home, tmp_path, "evaluate", "sms.csv", "--text-column", "TEXT", "--label-column", "LABEL",
-               "--positive", "spam,smishing", "--json")
+    rows = [
+        ("Win a prize, send your bank PIN now", "spam"),
+        ("Your OTP is 1234, share to claim", "smishing"),
+        ("Class 10 maths tuition in Kothrud", "ham"),
+        ("Used scooter for sale, Pune", "ham"),
+    ]
+    (tmp_path / "sms.csv").write_text(
+        "TEXT,LABEL\n" + "".join(f'"{t}",{label}\n' for t, label in rows), encoding="utf-8"
+    )
+    proc = run(
+        home,
+        tmp_path,
+        "evaluate",
+        "sms.csv",
+        "--text-column",
+        "TEXT",
+        "--label-column",
+        "LABEL",
+        "--positive",
+        "spam,smishing",
+        "--json",
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["positives"] == 2
 
@@ -319,7 +547,7 @@ def test_positive_accepts_a_comma_separated_list(tmp_path: Path, home: Path) -> 
 
 
 def test_init_writes_a_commented_starter_config_that_loads(tmp_path: Path, home: Path) -> None:
-    from trafficscan.config import load_config
+    from trafficscan.sources.config import load_config
 
     proc = run(home, tmp_path, "init", "conf/scan.yaml")
     assert proc.returncode == 0, proc.stderr
@@ -328,27 +556,60 @@ def test_init_writes_a_commented_starter_config_that_loads(tmp_path: Path, home:
     config = load_config(path)
     assert [s.kind for s in config.sources] == ["html", "html", "rss"]
     assert config.defaults.base_rate == 0.005 and config.sources[0].base_rate == 0.02
-    for key in ("user_agent", "contact", "concurrency", "per_host_rate", "timeout", "retries", "backoff_base",
-                "retry_after_cap", "max_bytes", "max_redirects", "respect_robots", "base_rate", "allowed_hosts",
-                "item:", "link:", "next_page:", "max_pages:", "strip:"):
+    for key in (
+        "user_agent",
+        "contact",
+        "concurrency",
+        "per_host_rate",
+        "timeout",
+        "retries",
+        "backoff_base",
+        "retry_after_cap",
+        "max_bytes",
+        "max_redirects",
+        "respect_robots",
+        "base_rate",
+        "allowed_hosts",
+        "item:",
+        "link:",
+        "next_page:",
+        "max_pages:",
+        "strip:",
+    ):
         line = next(x for x in text.splitlines() if key in x)
         assert "#" in line, f"{key} is not explained"
     again = run(home, tmp_path, "init", "conf/scan.yaml")
     assert again.returncode == 2 and "already exists" in again.stderr
 
 
-def test_terminal_shows_local_time_beside_utc_and_json_keeps_utc(tmp_path: Path, site: tuple[Path, str],
-                                                                 home: Path) -> None:
+@pytest.mark.slow
+def test_terminal_shows_local_time_beside_utc_and_json_keeps_utc(
+    tmp_path: Path, site: tuple[Path, str], home: Path
+) -> None:
     _, base = site
     cfg = write_config(tmp_path / "scan.yaml", base)
-    proc = run(home, tmp_path, "scan", "-c", str(cfg), "-s", "demo-jobs", "--no-state", "-o", "o.json", TZ="UTC")
+    proc = run(
+        home,
+        tmp_path,
+        "scan",
+        "-c",
+        str(cfg),
+        "-s",
+        "demo-jobs",
+        "--no-state",
+        "-o",
+        "o.json",
+        TZ="UTC",
+    )
     assert proc.returncode == 0, proc.stderr
     assert re.search(r"Finished \d{4}-\d\d-\d\d \d\d:\d\d IST \(\d\d:\d\d UTC\)", proc.stdout)
-    assert json.loads((tmp_path / "o.json").read_text(encoding="utf-8"))["scan"]["finished_at"].endswith("Z")
+    assert json.loads((tmp_path / "o.json").read_text(encoding="utf-8"))["scan"][
+        "finished_at"
+    ].endswith("Z")
 
 
 def test_with_local_converts_to_the_chosen_zone(monkeypatch: pytest.MonkeyPatch) -> None:
-    from trafficscan.localtime import with_local
+    from trafficscan.core.localtime import with_local
 
     monkeypatch.setenv("TRAFFICSCAN_TZ", "Asia/Kolkata")
     assert with_local("2026-01-01T04:30:00Z") == "2026-01-01 10:00 IST (04:30 UTC)"
@@ -378,13 +639,20 @@ class SlowSite:
                 if self.path == "/robots.txt":
                     body = b"User-agent: *\nAllow: /\n"
                 elif self.path == "/list":
-                    body = ("<html><body>" + "".join(
-                        f'<article class="ad"><a class="title" href="/ad/{n}">Ad {n}</a></article>'
-                        for n in range(30)) + "</body></html>").encode()
+                    body = (
+                        "<html><body>"
+                        + "".join(
+                            f'<article class="ad"><a class="title" href="/ad/{n}">Ad {n}</a></article>'
+                            for n in range(30)
+                        )
+                        + "</body></html>"
+                    ).encode()
                 else:
                     time.sleep(delay)
-                    body = (f"<html><h1>Tuition {self.path}</h1>"
-                            "<div class='d'>Class 10 maths</div></html>").encode()
+                    body = (
+                        f"<html><h1>Tuition {self.path}</h1>"
+                        "<div class='d'>Class 10 maths</div></html>"
+                    ).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))
@@ -396,7 +664,8 @@ class SlowSite:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         base = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.config = tmp_path / "slow.yaml"
-        self.config.write_text(f"""version: 1
+        self.config.write_text(
+            f"""version: 1
 defaults: {{per_host_rate: 100, concurrency: 2, timeout: 30, retries: 0}}
 sources:
   - name: slow
@@ -404,7 +673,9 @@ sources:
     start_urls: ["{base}/list"]
     listing: {{item: "article.ad", link: "a.title@href"}}
     fields: {{title: "h1", body: "div.d"}}
-""", encoding="utf-8")
+""",
+            encoding="utf-8",
+        )
 
     def ad_requests(self) -> int:
         return sum(h.startswith("/ad/") for h in self.hits)
@@ -442,13 +713,23 @@ def _first_line(proc: subprocess.Popen[str], timeout: float = 30) -> str:
 
 
 def _start(home: Path, cwd: Path, *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "trafficscan", *args], cwd=cwd, env=env_for(home),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "trafficscan", *args],
+        cwd=cwd,
+        env=env_for(home),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
-def test_first_ctrl_c_says_so_and_stops_new_requests_at_once(tmp_path: Path, home: Path,
-                                                             slow_site: SlowSite) -> None:
-    proc = _start(home, tmp_path, "scan", "-c", str(slow_site.config), "--no-state", "-q", "-o", "out.json")
+@pytest.mark.slow
+def test_first_ctrl_c_says_so_and_stops_new_requests_at_once(
+    tmp_path: Path, home: Path, slow_site: SlowSite
+) -> None:
+    proc = _start(
+        home, tmp_path, "scan", "-c", str(slow_site.config), "--no-state", "-q", "-o", "out.json"
+    )
     try:
         _wait_for(lambda: slow_site.ad_requests() >= 2)
         proc.send_signal(signal.SIGINT)
@@ -466,7 +747,7 @@ def test_first_ctrl_c_says_so_and_stops_new_requests_at_once(tmp_path: Path, hom
 
 
 def test_second_ctrl_c_aborts(capsys: pytest.CaptureFixture[str]) -> None:
-    from trafficscan.pipeline import _Stop
+    from trafficscan.pipeline.stop import GracefulStop as _Stop
 
     woken: list[bool] = []
     stop = _Stop()
@@ -478,6 +759,7 @@ def test_second_ctrl_c_aborts(capsys: pytest.CaptureFixture[str]) -> None:
         stop._handle(signal.SIGINT, None)
 
 
+@pytest.mark.slow
 def test_wait_says_what_it_waits_for(tmp_path: Path, home: Path, site: tuple[Path, str]) -> None:
     from trafficscan.state import StateDB
 
@@ -485,8 +767,21 @@ def test_wait_says_what_it_waits_for(tmp_path: Path, home: Path, site: tuple[Pat
     cfg = write_config(tmp_path / "scan.yaml", base)
     state = tmp_path / "state.db"
     holder = StateDB.open(state)
-    proc = _start(home, tmp_path, "scan", "-c", str(cfg), "-s", "demo-jobs", "--state", str(state), "--wait",
-                  "-q", "-o", "out.json")
+    proc = _start(
+        home,
+        tmp_path,
+        "scan",
+        "-c",
+        str(cfg),
+        "-s",
+        "demo-jobs",
+        "--state",
+        str(state),
+        "--wait",
+        "-q",
+        "-o",
+        "out.json",
+    )
     try:
         first = _first_line(proc)
         assert "waiting for another scan to release" in first and f"pid {os.getpid()}" in first
@@ -498,14 +793,28 @@ def test_wait_says_what_it_waits_for(tmp_path: Path, home: Path, site: tuple[Pat
     assert proc.returncode == 0, err
 
 
-def test_ctrl_c_while_waiting_aborts_with_a_message(tmp_path: Path, home: Path, site: tuple[Path, str]) -> None:
+@pytest.mark.slow
+def test_ctrl_c_while_waiting_aborts_with_a_message(
+    tmp_path: Path, home: Path, site: tuple[Path, str]
+) -> None:
     from trafficscan.state import StateDB
 
     _, base = site
     cfg = write_config(tmp_path / "scan.yaml", base)
     state = tmp_path / "state.db"
     with StateDB.open(state):
-        proc = _start(home, tmp_path, "scan", "-c", str(cfg), "--state", str(state), "--wait", "-o", "out.json")
+        proc = _start(
+            home,
+            tmp_path,
+            "scan",
+            "-c",
+            str(cfg),
+            "--state",
+            str(state),
+            "--wait",
+            "-o",
+            "out.json",
+        )
         try:
             assert "waiting for another scan" in _first_line(proc)
             proc.send_signal(signal.SIGINT)

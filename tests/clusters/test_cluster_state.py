@@ -8,13 +8,17 @@ from typing import Any
 
 import pytest
 
-from trafficscan.ad import Ad, ScoredAd
-from trafficscan.scoring import ScorerSpec
+from trafficscan.core.ad import Ad, ScoredAd
+from trafficscan.score.scorer import ScorerSpec
 from trafficscan.state import StateDB
 
-TEMPLATE = ("{name}, {age} years, home cook and cleaner available for families in {city}, "
-            "knows north and south indian dishes, references from two households, "
-            "prefers a live out arrangement with weekly holiday, Rs {price} per month. Call {phone}")
+pytestmark = pytest.mark.slow
+
+TEMPLATE = (
+    "{name}, {age} years, home cook and cleaner available for families in {city}, "
+    "knows north and south indian dishes, references from two households, "
+    "prefers a live out arrangement with weekly holiday, Rs {price} per month. Call {phone}"
+)
 
 
 def _scored(*ads: Ad) -> list[ScoredAd]:
@@ -30,18 +34,43 @@ def _scan(db: StateDB, when: str, *ads: Ad) -> list[ScoredAd]:
     return items
 
 
-A = Ad(source="olx", url="https://olx.example.org/1", text="Maths tutor for class ten, "
-       "evening batch near the station. Call 90000 00001", location="Guwahati")
-C = Ad(source="quikr", url="https://quikr.example.org/2", text="Second hand bicycle, new tyres "
-       "and brakes, helmet included. Phone +91 90000 00002", location="Patna")
-B = Ad(source="locanto", url="https://locanto.example.org/3", text="Room on rent for a working "
-       "tenant, water and electricity included. 9000000001 or 90000-00002", location="Siliguri")
-D = Ad(source="olx", url="https://olx.example.org/4", text=TEMPLATE.format(
-    name="Rina", age=31, city="Guwahati", price=9000, phone="90000 00011"), location="Guwahati")
-E = Ad(source="quikr", url="https://quikr.example.org/5", text=TEMPLATE.format(
-    name="Mala", age=27, city="Kolkata", price=12000, phone="80000 00012"), location="Kolkata")
-X = Ad(source="olx", url="https://olx.example.org/6", text="Laptop charger and keyboard, sealed "
-       "box, with invoice and warranty. Mail seller@example.net")
+A = Ad(
+    source="olx",
+    url="https://olx.example.org/1",
+    text="Maths tutor for class ten, evening batch near the station. Call 90000 00001",
+    location="Guwahati",
+)
+C = Ad(
+    source="quikr",
+    url="https://quikr.example.org/2",
+    text="Second hand bicycle, new tyres and brakes, helmet included. Phone +91 90000 00002",
+    location="Patna",
+)
+B = Ad(
+    source="locanto",
+    url="https://locanto.example.org/3",
+    text="Room on rent for a working "
+    "tenant, water and electricity included. 9000000001 or 90000-00002",
+    location="Siliguri",
+)
+D = Ad(
+    source="olx",
+    url="https://olx.example.org/4",
+    text=TEMPLATE.format(name="Rina", age=31, city="Guwahati", price=9000, phone="90000 00011"),
+    location="Guwahati",
+)
+E = Ad(
+    source="quikr",
+    url="https://quikr.example.org/5",
+    text=TEMPLATE.format(name="Mala", age=27, city="Kolkata", price=12000, phone="80000 00012"),
+    location="Kolkata",
+)
+X = Ad(
+    source="olx",
+    url="https://olx.example.org/6",
+    text="Laptop charger and keyboard, sealed "
+    "box, with invoice and warranty. Mail seller@example.net",
+)
 
 
 @pytest.fixture
@@ -77,10 +106,15 @@ def test_clusters_command_lists_links_sources_and_places(history: Any, trafficsc
     a, b, c = (items[k].ad.id for k in "ABC")
     assert chain["id"] == f"c-{a}"
     assert sorted((link["a"], link["b"], link["by"]) for link in chain["links"]) == sorted(
-        [(a, b, "phone"), (c, b, "phone")])
+        [(a, b, "phone"), (c, b, "phone")]
+    )
     assert chain["sources"] == ["olx", "quikr", "locanto"]
     assert chain["cities"] == ["Guwahati", "Patna", "Siliguri"]
-    assert chain["first_seen"] == "2026-11-01T06:00:00Z" and chain["last_seen"] == "2026-11-03T06:00:00Z"
+    assert chain["states"] == ["Assam", "Bihar", "West Bengal"]  # three states: shown, not scored
+    assert (
+        chain["first_seen"] == "2026-11-01T06:00:00Z"
+        and chain["last_seen"] == "2026-11-03T06:00:00Z"
+    )
     assert chain["ads"][0]["urls"] == [A.url]
     assert found[1]["links"] == [{"a": items["D"].ad.id, "b": items["E"].ad.id, "by": "text"}]
     table = trafficscan("clusters", "--state", str(path), "--min-size", "3")
@@ -117,7 +151,7 @@ def test_lookup_of_an_unseen_contact_exits_1_and_bad_input_2(history: Any, traff
 def test_the_scan_summary_shows_the_cluster_size(history: Any) -> None:
     from rich.console import Console
 
-    from trafficscan.pipeline import _print_top
+    from trafficscan.output.terminal import print_top as _print_top
 
     _, items = history
     console = Console(record=True, width=200)

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from groups import BOILERPLATE, make_ads, pairwise
 
-from trafficscan.ad import Ad
 from trafficscan.clusters.unionfind import UnionFind
+from trafficscan.core.ad import Ad
 from trafficscan.features import extract
-from trafficscan.scoring import ScorerSpec
+from trafficscan.score.scorer import ScorerSpec
 
 
 def _write(path: Path, records: list[dict[str, Any]]) -> Path:
@@ -33,8 +33,22 @@ def clustered(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
     folder = tmp_path_factory.mktemp("cluster")
     src = _write(folder / "ads.jsonl", make_ads())
     out = folder / "out.jsonl"
-    proc = subprocess.run([sys.executable, "-m", "trafficscan", "score", str(src), "--cluster",
-                           "--all", "-q", "-o", str(out)], capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "trafficscan",
+            "score",
+            str(src),
+            "--cluster",
+            "--all",
+            "-q",
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr
     return _items(out)
 
@@ -47,7 +61,10 @@ def _groups(items: list[dict[str, Any]]) -> dict[str, set[str]]:
     return found
 
 
-def test_pairwise_precision_and_recall_on_the_generated_set(clustered: list[dict[str, Any]]) -> None:
+@pytest.mark.slow
+def test_pairwise_precision_and_recall_on_the_generated_set(
+    clustered: list[dict[str, Any]],
+) -> None:
     assert len(clustered) >= 200
     truth = {i["id"]: i["extra"]["group"] for i in clustered}
     predicted = {i["id"]: i["cluster"]["id"] for i in clustered}
@@ -56,6 +73,7 @@ def test_pairwise_precision_and_recall_on_the_generated_set(clustered: list[dict
     assert precision >= 0.98 and recall >= 0.95, (precision, recall, f1)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["phone", "handle", "chain", "repost"])
 def test_each_known_group_is_one_cluster(clustered: list[dict[str, Any]], kind: str) -> None:
     groups = {g: ids for g, ids in _groups(clustered).items() if g.startswith(kind + "-")}
@@ -67,19 +85,26 @@ def test_each_known_group_is_one_cluster(clustered: list[dict[str, Any]], kind: 
         assert sizes[group] == sum(i["extra"]["group"] == group for i in clustered)
 
 
-def test_shared_boilerplate_and_agency_paragraphs_link_nothing(clustered: list[dict[str, Any]]) -> None:
+@pytest.mark.slow
+def test_shared_boilerplate_and_agency_paragraphs_link_nothing(
+    clustered: list[dict[str, Any]],
+) -> None:
     singles = [i for i in clustered if i["extra"]["group"].startswith(("single-", "agency-"))]
     assert sum(BOILERPLATE in i["text"] for i in singles) > 50
     assert all(i["cluster"]["size"] == 1 for i in singles)
 
 
-def test_a_cluster_is_named_after_its_first_ad_in_the_input(clustered: list[dict[str, Any]]) -> None:
+@pytest.mark.slow
+def test_a_cluster_is_named_after_its_first_ad_in_the_input(
+    clustered: list[dict[str, Any]],
+) -> None:
     first: dict[str, str] = {}
     for item in clustered:
         first.setdefault(item["cluster"]["id"], item["id"])
     assert all(cid == f"c-{ad_id}" for cid, ad_id in first.items())
 
 
+@pytest.mark.slow
 def test_without_cluster_items_carry_no_cluster(trafficscan, tmp_path: Path) -> None:
     src = _write(tmp_path / "ads.jsonl", make_ads(singletons=4)[:10])
     run = trafficscan("score", str(src), "--all", "-q", "-o", "out.jsonl")
@@ -94,12 +119,20 @@ def test_real_pages_link_only_reposts_of_one_listing(shared_data: Path, repo_roo
     sys.path.insert(0, str(repo_root / "scripts"))
     import realdata
 
-    from trafficscan.ad import ScoredAd
     from trafficscan.clusters.memory import cluster_items
+    from trafficscan.core.ad import ScoredAd
 
-    ads = [Ad(source=r["source"], id=r["id"], title=r.get("title", ""), body=r.get("body", ""),
-              price=r.get("price", ""), location=r.get("location", ""))
-           for r in realdata.real_pages(shared_data)]
+    ads = [
+        Ad(
+            source=r["source"],
+            id=r["id"],
+            title=r.get("title", ""),
+            body=r.get("body", ""),
+            price=r.get("price", ""),
+            location=r.get("location", ""),
+        )
+        for r in realdata.real_pages(shared_data)
+    ]
     scored: list[ScoredAd] = ScorerSpec(model="").build().score_batch(ads)
     cluster_items(scored)
     members: dict[str, list[ScoredAd]] = defaultdict(list)
@@ -110,7 +143,9 @@ def test_real_pages_link_only_reposts_of_one_listing(shared_data: Path, repo_roo
     assert linked  # the job board re-posts one listing many times
     for group in linked:
         bodies = {s.ad.body[:200] for s in group}
-        assert len({s.ad.source for s in group}) == 1 and len(bodies) == 1, [s.ad.title for s in group]
+        assert len({s.ad.source for s in group}) == 1 and len(bodies) == 1, [
+            s.ad.title for s in group
+        ]
 
 
 # --------------------------------------------------------------------------- structured fields
@@ -122,9 +157,12 @@ def _score(**fields: str) -> dict[str, Any]:
 
 
 def test_structured_contact_price_and_location_reach_the_entities() -> None:
-    entities = _score(text="Two room flat near the market, ask for details.",
-                      contact="WhatsApp 90000 12345 / Desk@Example.com", price="₹ 45,00,000",
-                      location="Guwahati, Assam")
+    entities = _score(
+        text="Two room flat near the market, ask for details.",
+        contact="WhatsApp 90000 12345 / Desk@Example.com",
+        price="₹ 45,00,000",
+        location="Guwahati, Assam",
+    )
     assert entities["phones"] == ["+919000012345"]
     assert entities["emails"] == ["desk@example.com"]
     assert {"amount": 4500000, "currency": "INR"} in entities["prices"]
@@ -132,8 +170,9 @@ def test_structured_contact_price_and_location_reach_the_entities() -> None:
 
 
 def test_an_unknown_place_is_kept_as_written() -> None:
-    assert _score(text="Tutor for grade five.", location="Near  the old bus stand")["locations"] == [
-        "Near the old bus stand"]
+    assert _score(text="Tutor for grade five.", location="Near  the old bus stand")[
+        "locations"
+    ] == ["Near the old bus stand"]
 
 
 def test_ads_without_structured_fields_keep_their_entities() -> None:
@@ -151,12 +190,15 @@ def test_union_find_keeps_the_oldest_root() -> None:
     assert uf.union("c", "a") and {uf.find(x) for x in "abcd"} == {"a"}
 
 
+@pytest.mark.slow
 def test_redacted_output_keys_the_cluster_id(trafficscan, tmp_path: Path) -> None:
     """A cluster id holds its first ad's content id, an unkeyed hash of the unmasked text."""
     ads = [r for r in make_ads() if r["group"] == "phone-0"]
     src = _write(tmp_path / "ads.jsonl", ads)
     plain = trafficscan("score", str(src), "--cluster", "--all", "-q", "-o", "plain.jsonl")
-    masked = trafficscan("score", str(src), "--cluster", "--all", "--redact", "-q", "-o", "masked.jsonl")
+    masked = trafficscan(
+        "score", str(src), "--cluster", "--all", "--redact", "-q", "-o", "masked.jsonl"
+    )
     assert plain.code == masked.code == 0, masked.err
     ids = {i["cluster"]["id"] for i in _items(tmp_path / "plain.jsonl")}
     keyed = {i["cluster"]["id"] for i in _items(tmp_path / "masked.jsonl")}

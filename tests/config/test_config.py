@@ -5,9 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from jsonschema import Draft202012Validator
 
-from trafficscan.config import Selector, load_config
-from trafficscan.errors import InputError
+from trafficscan.core.errors import InputError
+from trafficscan.core.schema import load_schema
+from trafficscan.sources.config import (
+    CONFIG_SCHEMA,
+    FIELD_NAMES,
+    SOURCE_KINDS,
+    Selector,
+    load_config,
+)
 
 FIX = Path(__file__).parent.parent / "fixtures" / "configs"
 
@@ -32,16 +40,16 @@ def test_good_config_loads_with_full_css() -> None:
 def test_all_problems_in_one_pass_with_lines_and_keys() -> None:
     problems = _problems("broken-many.yaml")
     expected = [
-        ":3: defaults.concurency: unknown key (did you mean 'concurrency'?)",
+        ":3: defaults.concurency: unknown key 'concurency' (did you mean 'concurrency'?)",
         ":4: defaults.per_host_rate: 0 is out of range",
-        ":5: defaults.timeout: expected a number, got 'fast'",
+        ":5: defaults.timeout: must be a number, not 'fast'",
         ":7: sources[0].name: invalid source name 'City Classifieds'",
         ":8: sources[0].kind: unknown kind 'htm'",
         ":9: sources[0].start_urls[0]: invalid URL 'ftp://example.org/ads'",
         ":14: sources[1].listing.item: invalid CSS selector 'article..ad'",
         ":15: sources[1].listing.link: link must name an attribute",
         ":16: sources[1].listing.max_pages: 0 is out of range",
-        ":19: sources[1].fields.bodyy: unknown key (did you mean 'body'?)",
+        ":19: sources[1].fields.bodyy: unknown key 'bodyy' (did you mean 'body'?)",
         ":20: sources[2].name: duplicate source name 'jobs'",
     ]
     for want in expected:
@@ -60,12 +68,15 @@ def test_missing_file() -> None:
     assert "file not found" in problem
 
 
-@pytest.mark.parametrize(("spec", "css", "attr"), [
-    ("a.title@href", "a.title", "href"),
-    ("h1", "h1", None),
-    ('a[href*="@"]', 'a[href*="@"]', None),
-    ("time@datetime", "time", "datetime"),
-])
+@pytest.mark.parametrize(
+    ("spec", "css", "attr"),
+    [
+        ("a.title@href", "a.title", "href"),
+        ("h1", "h1", None),
+        ('a[href*="@"]', 'a[href*="@"]', None),
+        ("time@datetime", "time", "datetime"),
+    ],
+)
 def test_selector_parsing(spec: str, css: str, attr: str | None) -> None:
     assert Selector.parse(spec) == Selector(css, attr)
 
@@ -74,3 +85,97 @@ def test_unknown_source_name_is_reported() -> None:
     cfg = load_config(FIX / "good.yaml")
     with pytest.raises(InputError, match="no source named 'nope'"):
         cfg.select(["nope"])
+
+
+def _source_problems(source: str, tmp_path: Path) -> list[str]:
+    """The problems of a config holding just this one source (YAML of the list item)."""
+    path = tmp_path / "config.yaml"
+    path.write_text("version: 1\nsources:\n  - " + source.strip().replace("\n", "\n    ") + "\n")
+    with pytest.raises(InputError) as exc:
+        load_config(path)
+    return [str(p).removeprefix(str(path)) for p in exc.value.problems]
+
+
+HTML_NEEDS = "(an html source needs listing.item and fields.body or fields.title)"
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (
+            "name: a\nkind: html\nstart_urls: ['https://example.org/']",
+            [
+                f":3: sources[0]: missing key 'listing' {HTML_NEEDS}",
+                ":3: sources[0]: missing key 'fields' (give fields.body or fields.title: an ad with "
+                "neither is skipped)",
+            ],
+        ),
+        (
+            "name: a\nkind: html\nstart_urls: ['https://example.org/']\n"
+            "listing: {item: li}\nfields: {price: .p}",
+            [
+                ":7: sources[0].fields: give at least one of 'body' and 'title' "
+                "(give fields.body or fields.title: an ad with neither is skipped)"
+            ],
+        ),
+        (
+            "name: a\nkind: rss\nstart_urls: ['https://example.org/feed']\nlisting: {item: li}",
+            [":6: sources[0].listing: not allowed here (listing is only for html sources)"],
+        ),
+        (
+            "name: a\nkind: rss\nstart_urls: ['file:///tmp/feed.xml', 'http:///no-host']",
+            [
+                ":5: sources[0].start_urls[0]: invalid URL 'file:///tmp/feed.xml' "
+                "(use an absolute http or https URL)",
+                ":5: sources[0].start_urls[1]: invalid URL 'http:///no-host' "
+                "(use an absolute http or https URL)",
+            ],
+        ),
+        (
+            "kind: jsonl\nstart_urls: ['file:///tmp/ads.jsonl']\nbase_rate: .nan",
+            [
+                ":3: sources[0]: missing key 'name' (use lower-case letters, digits, '_' and '-')",
+                ":5: sources[0].base_rate: must be a number, not nan",
+            ],
+        ),
+    ],
+)
+def test_what_each_kind_of_source_needs(source: str, expected: list[str], tmp_path: Path) -> None:
+    assert _source_problems(source, tmp_path) == expected
+
+
+def test_numbers_keep_their_types(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        "defaults: {per_host_rate: 2, timeout: 5, retries: 3}\n"
+        "sources: [{name: a, kind: jsonl, start_urls: file:///tmp/a.jsonl}]\n"
+    )
+    cfg = load_config(path)
+    assert (cfg.defaults.per_host_rate, cfg.defaults.timeout, cfg.defaults.retries) == (2.0, 5.0, 3)
+    assert isinstance(cfg.defaults.timeout, float) and isinstance(cfg.defaults.retries, int)
+    assert cfg.sources[0].start_urls == ("file:///tmp/a.jsonl",)
+    path.write_text("defaults: {retries: 2.0}\nsources: [{name: a, kind: rss, start_urls: x}]\n")
+    with pytest.raises(InputError) as exc:
+        load_config(path)
+    assert [p.message for p in exc.value.problems] == [
+        "must be a whole number, not a number",
+        "invalid URL 'x'",
+    ]
+
+
+def test_empty_config_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text("# nothing yet\n")
+    with pytest.raises(InputError) as exc:
+        load_config(path)
+    assert [str(p) for p in exc.value.problems] == [
+        f"{path}: the file is empty (see docs/config.md for an example)"
+    ]
+
+
+def test_schema_lists_are_the_code_lists() -> None:
+    schema = load_schema(str(CONFIG_SCHEMA))
+    Draft202012Validator.check_schema(schema)
+    source = schema["$defs"]["source"]["properties"]
+    assert source["kind"]["enum"] == list(SOURCE_KINDS)
+    assert list(source["fields"]["properties"]) == list(FIELD_NAMES)

@@ -22,9 +22,10 @@ from typing import Any
 
 import httpx
 
-from trafficscan.ad import Ad
-from trafficscan.config import Config, Defaults, Listing, Selector, Source
-from trafficscan.crawl import Crawler, CrawlStats
+from trafficscan.core.ad import Ad
+from trafficscan.fetch.stats import CrawlStats
+from trafficscan.pipeline.crawler import Crawler
+from trafficscan.sources.config import Config, Defaults, Listing, Selector, Source
 
 # ------------------------------------------------------------------------------ server
 
@@ -36,14 +37,14 @@ class Resp:
     status: int = 200
     body: bytes | Callable[[], Iterable[bytes]] = b""
     headers: dict[str, str] = field(default_factory=dict)
-    delay: float = 0.0          # seconds before answering (interruptible at teardown)
+    delay: float = 0.0  # seconds before answering (interruptible at teardown)
     content_type: str = "text/html; charset=utf-8"
 
 
 @dataclass
 class Hit:
-    t: float                    # time.monotonic() at arrival
-    path: str                   # path with query
+    t: float  # time.monotonic() at arrival
+    path: str  # path with query
     headers: dict[str, str]
 
 
@@ -53,7 +54,7 @@ class Site:
     def __init__(self) -> None:
         self.routes: dict[str, list[Resp]] = {}
         self.hits: list[Hit] = []
-        self.sent: dict[str, int] = {}   # body bytes actually written, per path
+        self.sent: dict[str, int] = {}  # body bytes actually written, per path
         self.release = threading.Event()
         self.lock = threading.Lock()
         self.port = 0
@@ -67,9 +68,10 @@ class Site:
 
     def route(self, path: str, *responses: Resp | str | bytes, **kw: Any) -> None:
         """Serve ``path``; several responses are served in turn, the last one repeats."""
-        resps = [r if isinstance(r, Resp) else Resp(body=r.encode() if isinstance(r, str) else r,
-                                                      **kw)
-                 for r in responses] or [Resp(**kw)]
+        resps = [
+            r if isinstance(r, Resp) else Resp(body=r.encode() if isinstance(r, str) else r, **kw)
+            for r in responses
+        ] or [Resp(**kw)]
         self.routes[path] = resps
 
     def page(self, path: str, html: str, **kw: Any) -> None:
@@ -99,7 +101,9 @@ class Site:
 def _make_handler(site: Site) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
-        disable_nagle_algorithm = True  # headers and body are separate writes: avoid 40 ms ACK stalls
+        disable_nagle_algorithm = (
+            True  # headers and body are separate writes: avoid 40 ms ACK stalls
+        )
 
         def log_message(self, format: str, *args: Any) -> None:
             pass
@@ -164,8 +168,9 @@ class GuardTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         host = request.url.host
         if host in self.mapped:
-            request.url = request.url.copy_with(scheme="http", host="127.0.0.1",
-                                                port=self.site.port)
+            request.url = request.url.copy_with(
+                scheme="http", host="127.0.0.1", port=self.site.port
+            )
         elif host != "127.0.0.1":
             self.refused.append(str(request.url))
             raise httpx.ConnectError(f"test transport refuses {host}", request=request)
@@ -177,26 +182,47 @@ class GuardTransport(httpx.AsyncBaseTransport):
 
 # ----------------------------------------------------------------------------- builders
 
-FAST = {"per_host_rate": 1000.0, "timeout": 2.0, "retries": 2, "backoff_base": 0.01,
-        "retry_after_cap": 5.0, "concurrency": 4}
+FAST = {
+    "per_host_rate": 1000.0,
+    "timeout": 2.0,
+    "retries": 2,
+    "backoff_base": 0.01,
+    "retry_after_cap": 5.0,
+    "concurrency": 4,
+}
 
 
 def make_defaults(**kw: Any) -> Defaults:
     return Defaults(**{**FAST, **kw})
 
 
-def html_source(name: str, start_urls: Iterable[str], *, item: str = "article.ad",
-                link: str | None = None, next_page: str | None = None, max_pages: int = 5,
-                fields: dict[str, str] | None = None, strip: Iterable[str] = (),
-                allowed_hosts: Iterable[str] = ()) -> Source:
+def html_source(
+    name: str,
+    start_urls: Iterable[str],
+    *,
+    item: str = "article.ad",
+    link: str | None = None,
+    next_page: str | None = None,
+    max_pages: int = 5,
+    fields: dict[str, str] | None = None,
+    strip: Iterable[str] = (),
+    allowed_hosts: Iterable[str] = (),
+) -> Source:
     fields = fields if fields is not None else {"title": "h2", "body": ".body"}
     return Source(
-        name=name, kind="html", start_urls=tuple(start_urls), allowed_hosts=tuple(allowed_hosts),
-        listing=Listing(item=Selector.parse(item),
-                        link=Selector.parse(link) if link else None,
-                        next_page=Selector.parse(next_page) if next_page else None,
-                        max_pages=max_pages),
-        fields={k: Selector.parse(v) for k, v in fields.items()}, strip=tuple(strip))
+        name=name,
+        kind="html",
+        start_urls=tuple(start_urls),
+        allowed_hosts=tuple(allowed_hosts),
+        listing=Listing(
+            item=Selector.parse(item),
+            link=Selector.parse(link) if link else None,
+            next_page=Selector.parse(next_page) if next_page else None,
+            max_pages=max_pages,
+        ),
+        fields={k: Selector.parse(v) for k, v in fields.items()},
+        strip=tuple(strip),
+    )
 
 
 def feed_source(name: str, kind: str, start_urls: Iterable[str]) -> Source:
@@ -207,8 +233,9 @@ def make_config(*sources: Source, **defaults: Any) -> Config:
     return Config(path="<test>", defaults=make_defaults(**defaults), sources=tuple(sources))
 
 
-def run_crawl(config: Config, transport: httpx.AsyncBaseTransport | None = None,
-              **kw: Any) -> tuple[list[Ad], CrawlStats]:
+def run_crawl(
+    config: Config, transport: httpx.AsyncBaseTransport | None = None, **kw: Any
+) -> tuple[list[Ad], CrawlStats]:
     """Crawl to the end; returns every ad and the stats."""
     crawler = Crawler(config, config.sources, transport=transport, **kw)
 

@@ -9,11 +9,12 @@ import pytest
 from crawlkit import GuardTransport, Resp, Site, ad_item, ad_page, listing_html
 from rich.console import Console
 
-from trafficscan.crawl.check import check_command
+from trafficscan.pipeline.check import check_command
 
 
-def _config(tmp_path: Path, site: Site, path: str, item: str = "article.ad",
-            link: bool = False) -> Path:
+def _config(
+    tmp_path: Path, site: Site, path: str, item: str = "article.ad", link: bool = False
+) -> Path:
     link_line = '      link: "a.more@href"\n' if link else ""
     text = f"""version: 1
 defaults:
@@ -23,7 +24,7 @@ defaults:
 sources:
   - name: local
     kind: html
-    start_urls: ["{site.url(path)}", "{site.url('/never')}"]
+    start_urls: ["{site.url(path)}", "{site.url("/never")}"]
     listing:
       item: "{item}"
 {link_line}      next_page: "a.next@href"
@@ -42,10 +43,15 @@ def _run(cfg: Path, transport: GuardTransport) -> tuple[int, str]:
     return code, out.getvalue()
 
 
-def test_check_ok_fetches_only_what_it_needs(site: Site, transport: GuardTransport,
-                                             tmp_path: Path) -> None:
-    site.page("/list", listing_html(ad_item("first", href="/ad/1"), ad_item("second", href="/ad/2"),
-                                    next_href="/list2"))
+def test_check_ok_fetches_only_what_it_needs(
+    site: Site, transport: GuardTransport, tmp_path: Path
+) -> None:
+    site.page(
+        "/list",
+        listing_html(
+            ad_item("first", href="/ad/1"), ad_item("second", href="/ad/2"), next_href="/list2"
+        ),
+    )
     site.page("/ad/1", ad_page("First ad", "call 98110 23456"))
     code, out = _run(_config(tmp_path, site, "/list", link=True), transport)
     assert code == 0
@@ -54,8 +60,9 @@ def test_check_ok_fetches_only_what_it_needs(site: Site, transport: GuardTranspo
     assert "│ 2 " in out or " 2 " in out
 
 
-def test_check_selectors_find_nothing(site: Site, transport: GuardTransport,
-                                      tmp_path: Path) -> None:
+def test_check_selectors_find_nothing(
+    site: Site, transport: GuardTransport, tmp_path: Path
+) -> None:
     site.page("/list", listing_html(ad_item("x", "y")))
     code, out = _run(_config(tmp_path, site, "/list", item="li.gone"), transport)
     assert code == 2 and "nothing found" in out and "matched nothing" in out
@@ -75,7 +82,7 @@ def test_check_invalid_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 
 
 def test_check_bundled_demo() -> None:
-    pytest.importorskip("trafficscan.demo.server")
+    pytest.importorskip("trafficscan.sources.demo.server")
     out = io.StringIO()
     code = check_command(None, console=Console(file=out, width=200))
     assert code == 0, out.getvalue()

@@ -30,8 +30,8 @@ from crawlkit import (
     run_crawl,
 )
 
-from trafficscan.config import Source
-from trafficscan.crawl import Crawler
+from trafficscan.pipeline.crawler import Crawler
+from trafficscan.sources.config import Source
 
 LINKED: dict[str, Any] = {"link": "a.more@href", "fields": {"title": "h1", "body": ".body"}}
 
@@ -57,8 +57,9 @@ def test_503_forever_is_reported(site: Site, transport: GuardTransport) -> None:
     ads, stats = run_crawl(make_config(one_page_source(site)), transport)
     assert ads == []
     assert site.paths() == ["/list"] * 3
-    assert stats.errors == [{"source": "s", "url": site.url("/list"),
-                             "error": "HTTP 503 after 3 tries", "kind": "http"}]
+    assert stats.errors == [
+        {"source": "s", "url": site.url("/list"), "error": "HTTP 503 after 3 tries", "kind": "http"}
+    ]
 
 
 def test_404_is_not_retried(site: Site, transport: GuardTransport) -> None:
@@ -68,8 +69,11 @@ def test_404_is_not_retried(site: Site, transport: GuardTransport) -> None:
 
 
 def test_429_retry_after_is_obeyed(site: Site, transport: GuardTransport) -> None:
-    site.route("/list", Resp(429, headers={"Retry-After": "1"}),
-               Resp(body=listing_html(ad_item("A", "a")).encode()))
+    site.route(
+        "/list",
+        Resp(429, headers={"Retry-After": "1"}),
+        Resp(body=listing_html(ad_item("A", "a")).encode()),
+    )
     ads, stats = run_crawl(make_config(one_page_source(site)), transport)
     assert len(ads) == 1 and stats.retries == 1
     hits = [h.t for h in site.hits if h.path == "/list"]
@@ -81,7 +85,8 @@ def test_retry_after_beyond_cap_gives_up(site: Site, transport: GuardTransport) 
     _, stats = run_crawl(make_config(one_page_source(site), retry_after_cap=2.0), transport)
     assert site.paths() == ["/list"]
     assert stats.errors[0]["error"] == (
-        "HTTP 429 with Retry-After 120 s, more than retry_after_cap (2 s); not retried")
+        "HTTP 429 with Retry-After 120 s, more than retry_after_cap (2 s); not retried"
+    )
 
 
 def test_hang_beyond_timeout(site: Site, transport: GuardTransport) -> None:
@@ -122,7 +127,7 @@ def test_20mb_streamed_body_is_cut_off(site: Site, transport: GuardTransport) ->
     _, stats = run_crawl(make_config(src, max_bytes=100_000, retries=0), transport)
     assert stats.errors[0]["error"] == "response larger than max_bytes (100000)"
     assert stats.too_large == 1
-    assert stats.bytes < 2_000_000   # we stopped reading early
+    assert stats.bytes < 2_000_000  # we stopped reading early
     time.sleep(0.2)
     assert site.sent["/big"] < 20 * 1024 * 1024  # and the server noticed
 
@@ -155,8 +160,7 @@ def test_robots_disallowed_start_url_is_an_error(site: Site, transport: GuardTra
     assert stats.errors[0]["error"] == "disallowed by robots.txt"
 
 
-def test_robots_5xx_disallows_all_and_4xx_allows_all(site: Site,
-                                                     transport: GuardTransport) -> None:
+def test_robots_5xx_disallows_all_and_4xx_allows_all(site: Site, transport: GuardTransport) -> None:
     site.route("/robots.txt", Resp(500))
     site.page("/list", listing_html(ad_item("A", "a")))
     ads, stats = run_crawl(make_config(one_page_source(site), retries=1), transport)
@@ -164,7 +168,8 @@ def test_robots_5xx_disallows_all_and_4xx_allows_all(site: Site,
     # the start URL is not "disallowed": the rules could not be read (an HTTP error, not a block)
     assert [e["error"] for e in stats.errors] == [
         "robots.txt unreachable (HTTP 500 after 2 tries); host treated as disallowed",
-        f"not fetched: robots.txt of {site.base} unreachable (HTTP 500 after 2 tries)"]
+        f"not fetched: robots.txt of {site.base} unreachable (HTTP 500 after 2 tries)",
+    ]
     assert [e["kind"] for e in stats.errors] == ["http", "http"] and stats.robots_forbidden == 0
     site.route("/robots.txt", Resp(410))
     site.hits.clear()
@@ -172,8 +177,9 @@ def test_robots_5xx_disallows_all_and_4xx_allows_all(site: Site,
     assert len(ads) == 1 and stats.errors == []
 
 
-def test_robots_off_respected_flag(site: Site, transport: GuardTransport,
-                                   caplog: pytest.LogCaptureFixture) -> None:
+def test_robots_off_respected_flag(
+    site: Site, transport: GuardTransport, caplog: pytest.LogCaptureFixture
+) -> None:
     site.robots("User-agent: *\nDisallow: /\n")
     site.page("/list", listing_html(ad_item("A", "a")))
     with caplog.at_level(logging.WARNING, logger="trafficscan.crawl"):
@@ -217,11 +223,18 @@ def test_onsite_redirect_is_followed_and_limited(site: Site, transport: GuardTra
 
 
 def test_offsite_links_in_pages_are_not_followed(site: Site, transport: GuardTransport) -> None:
-    site.page("/list", listing_html(ad_item("x", href="https://other.test/ad"),
-                                    ad_item("y", href="/ad"), next_href="https://other.test/p2"))
+    site.page(
+        "/list",
+        listing_html(
+            ad_item("x", href="https://other.test/ad"),
+            ad_item("y", href="/ad"),
+            next_href="https://other.test/p2",
+        ),
+    )
     site.page("/ad", ad_page("Y", "b"))
-    ads, stats = run_crawl(make_config(one_page_source(site, next_page="a.next@href",
-                                                       **LINKED)), transport)
+    ads, stats = run_crawl(
+        make_config(one_page_source(site, next_page="a.next@href", **LINKED)), transport
+    )
     assert [a.title for a in ads] == ["Y"] and stats.offsite_blocked == 2
     assert site.paths() == ["/list", "/ad"]
 
@@ -230,8 +243,10 @@ def test_offsite_links_in_pages_are_not_followed(site: Site, transport: GuardTra
 
 
 def test_malformed_html(site: Site, transport: GuardTransport) -> None:
-    html = ("<html><body><article class=ad><h2>Unclosed <b>title</h2><div class=body>"
-            "Body <p>para<article class=ad><h2>Second</h2><div class=body>two</span></table>")
+    html = (
+        "<html><body><article class=ad><h2>Unclosed <b>title</h2><div class=body>"
+        "Body <p>para<article class=ad><h2>Second</h2><div class=body>two</span></table>"
+    )
     site.page("/list", html)
     ads, stats = run_crawl(make_config(one_page_source(site)), transport)
     assert [a.title for a in ads] == ["Unclosed title", "Second"]
@@ -250,8 +265,11 @@ def test_compressed_page(site: Site, transport: GuardTransport, encoding: str) -
 
 
 def test_wrong_charset_header(site: Site, transport: GuardTransport) -> None:
-    html = ('<html><head><meta charset="windows-1252"></head><body>'
-            + ad_item("Café “special”", "€ 500 only") + "</body></html>")
+    html = (
+        '<html><head><meta charset="windows-1252"></head><body>'
+        + ad_item("Café “special”", "€ 500 only")
+        + "</body></html>"
+    )
     site.route("/list", Resp(body=html.encode("cp1252"), content_type="text/html; charset=utf-8"))
     ads, _ = run_crawl(make_config(one_page_source(site)), transport)
     assert ads[0].title == "Café “special”" and ads[0].body == "€ 500 only"
@@ -263,9 +281,14 @@ def test_non_html_is_skipped_before_reading(site: Site, transport: GuardTranspor
     site.page("/ad", ad_page("Y", "b"))
     ads, stats = run_crawl(make_config(one_page_source(site, **LINKED)), transport)
     assert [a.title for a in ads] == ["Y"] and stats.non_html_skipped == 1
-    assert stats.errors == [{"source": "s", "url": site.url("/file.pdf"),
-                             "error": "not HTML (content type application/pdf), skipped",
-                             "kind": "other"}]
+    assert stats.errors == [
+        {
+            "source": "s",
+            "url": site.url("/file.pdf"),
+            "error": "not HTML (content type application/pdf), skipped",
+            "kind": "other",
+        }
+    ]
 
 
 # ------------------------------------------------------------------------- pagination
@@ -297,10 +320,15 @@ def test_max_pages_and_override(site: Site, transport: GuardTransport) -> None:
 
 
 def test_tracking_variants_fetched_once(site: Site, transport: GuardTransport) -> None:
-    site.page("/list", listing_html(ad_item("a", href="/ad?id=1&utm_source=fb"),
-                                    ad_item("b", href="/ad?id=1#photos"),
-                                    ad_item("c", href="/ad?id=1&fbclid=XYZ"),
-                                    ad_item("d", href="/ad?id=2")))
+    site.page(
+        "/list",
+        listing_html(
+            ad_item("a", href="/ad?id=1&utm_source=fb"),
+            ad_item("b", href="/ad?id=1#photos"),
+            ad_item("c", href="/ad?id=1&fbclid=XYZ"),
+            ad_item("d", href="/ad?id=2"),
+        ),
+    )
     site.page("/ad", ad_page("Ad", "b"))
     ads, stats = run_crawl(make_config(one_page_source(site, **LINKED)), transport)
     assert sorted(site.paths()) == ["/ad?id=1", "/ad?id=2", "/list"]
@@ -337,9 +365,12 @@ def test_per_host_rate_across_sources(site: Site, transport: GuardTransport) -> 
         site.page(f"/{n}", listing_html(*(ad_item(f"{n}{i}", href=f"/{n}/{i}") for i in range(5))))
         for i in range(5):
             site.page(f"/{n}/{i}", ad_page(f"{n}{i}", "x"))
-    cfg = make_config(html_source("a", [site.url("/a")], **LINKED),
-                      html_source("b", [site.url("/b")], **LINKED),
-                      per_host_rate=rate, concurrency=8)
+    cfg = make_config(
+        html_source("a", [site.url("/a")], **LINKED),
+        html_source("b", [site.url("/b")], **LINKED),
+        per_host_rate=rate,
+        concurrency=8,
+    )
     ads, stats = run_crawl(cfg, transport)
     assert len(ads) == 10
     ts = site.times()
@@ -356,8 +387,14 @@ def test_per_host_rate_across_sources(site: Site, transport: GuardTransport) -> 
 
 def test_user_agent_and_keep_alive(site: Site, transport: GuardTransport) -> None:
     site.page("/list", listing_html(ad_item("A", "a")))
-    run_crawl(make_config(one_page_source(site), user_agent="trafficscan/9 (+https://t.test)",
-                          contact="cyber@police.example"), transport)
+    run_crawl(
+        make_config(
+            one_page_source(site),
+            user_agent="trafficscan/9 (+https://t.test)",
+            contact="cyber@police.example",
+        ),
+        transport,
+    )
     uas = {h.headers["User-Agent"] for h in site.hits}
     assert uas == {"trafficscan/9 (+https://t.test; +cyber@police.example)"}
 
@@ -376,15 +413,18 @@ ATOM = """<?xml version="1.0" encoding="utf-8"?>
 def test_atom_feed(site: Site, transport: GuardTransport) -> None:
     site.route("/atom", Resp(body=ATOM.encode(), content_type="application/atom+xml"))
     ads, _ = run_crawl(make_config(feed_source("f", "rss", [site.url("/atom")])), transport)
-    assert [(a.title, a.body) for a in ads] == [("Atom ad", "Hello there"),
-                                               ("Content only", "full text")]
+    assert [(a.title, a.body) for a in ads] == [
+        ("Atom ad", "Hello there"),
+        ("Content only", "full text"),
+    ]
     assert ads[0].url == site.url("/a/1") and ads[0].posted_at == "2024-03-01T06:30:00Z"
     assert ads[1].url == site.url("/atom#2")
 
 
 def test_not_a_feed(site: Site, transport: GuardTransport) -> None:
-    site.route("/rss", Resp(body=b"<html><body>Gateway page</body></html",
-                            content_type="application/xml"))
+    site.route(
+        "/rss", Resp(body=b"<html><body>Gateway page</body></html", content_type="application/xml")
+    )
     ads, stats = run_crawl(make_config(feed_source("f", "rss", [site.url("/rss")])), transport)
     assert ads == [] and stats.errors[0]["error"].startswith("not a readable RSS/Atom feed")
 
@@ -394,15 +434,23 @@ def test_jsonl_over_http_and_file(site: Site, transport: GuardTransport, tmp_pat
     site.route("/ads.jsonl", Resp(body=lines.encode(), content_type="application/x-ndjson"))
     f = tmp_path / "ads.jsonl"
     f.write_text(lines, encoding="utf-8")
-    cfg = make_config(feed_source("web", "jsonl", [site.url("/ads.jsonl")]),
-                      feed_source("disk", "jsonl", [f.as_uri(), (tmp_path / "none.jsonl").as_uri()]))
+    cfg = make_config(
+        feed_source("web", "jsonl", [site.url("/ads.jsonl")]),
+        feed_source("disk", "jsonl", [f.as_uri(), (tmp_path / "none.jsonl").as_uri()]),
+    )
     ads, stats = run_crawl(cfg, transport)
     assert sorted((a.source, a.text) for a in ads) == [
-        ("disk", "T1\nB1"), ("disk", "T2"), ("web", "T1\nB1"), ("web", "T2")]
+        ("disk", "T1\nB1"),
+        ("disk", "T2"),
+        ("web", "T1\nB1"),
+        ("web", "T2"),
+    ]
     errors = sorted((e["source"], e["error"]) for e in stats.errors)
-    assert errors == [("disk", "cannot read file (No such file or directory)"),
-                      ("disk", "line 2: invalid JSON: Expecting value (column 1)"),
-                      ("web", "line 2: invalid JSON: Expecting value (column 1)")]
+    assert errors == [
+        ("disk", "cannot read file (No such file or directory)"),
+        ("disk", "line 2: invalid JSON: Expecting value (column 1)"),
+        ("web", "line 2: invalid JSON: Expecting value (column 1)"),
+    ]
 
 
 # --------------------------------------------------------------------------- lifecycle
@@ -469,8 +517,9 @@ def test_no_sources_is_an_empty_crawl() -> None:
     assert ads == [] and stats.pages_fetched == 0
 
 
-def test_progress_display_does_not_disturb(site: Site, transport: GuardTransport,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_progress_display_does_not_disturb(
+    site: Site, transport: GuardTransport, capsys: pytest.CaptureFixture[str]
+) -> None:
     site.page("/list", listing_html(ad_item("A", "a"), ad_item("B", "b")))
     ads, _ = run_crawl(make_config(one_page_source(site)), transport, progress=True)
     assert len(ads) == 2

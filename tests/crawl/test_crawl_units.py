@@ -12,36 +12,42 @@ from crawlkit import make_config, make_defaults
 from hypothesis import given
 from hypothesis import strategies as st
 
-from trafficscan.config import Defaults, Listing, Selector
-from trafficscan.crawl import Crawler
-from trafficscan.crawl.charset import decode_body, header_charset, meta_charset
-from trafficscan.crawl.extract import element_text, parse_detail, parse_html, parse_listing
-from trafficscan.crawl.feeds import parse_jsonl, record_to_ad
-from trafficscan.crawl.fetch import agent_token, build_user_agent
-from trafficscan.crawl.ratelimit import HostRateLimiter
-from trafficscan.crawl.retry import RetryPolicy, parse_retry_after
-from trafficscan.crawl.stats import CrawlStats
-from trafficscan.crawl.urls import HostGuard, normalize_url
+from trafficscan.fetch.charset import decode_body, header_charset, meta_charset
+from trafficscan.fetch.fetcher import agent_token, build_user_agent
+from trafficscan.fetch.ratelimit import HostRateLimiter
+from trafficscan.fetch.retry import RetryPolicy, parse_retry_after
+from trafficscan.fetch.stats import CrawlStats
+from trafficscan.fetch.urls import HostGuard, normalize_url
+from trafficscan.parse.feeds import parse_jsonl
+from trafficscan.parse.html import element_text, parse_detail, parse_html, parse_listing
+from trafficscan.pipeline.crawler import Crawler
+from trafficscan.sources.config import Defaults, Listing, Selector
 
 # ---------------------------------------------------------------------------------- URLs
 
 
-@pytest.mark.parametrize(("url", "base", "want"), [
-    ("/a/b?x=1#frag", "https://Example.ORG/list", "https://example.org/a/b?x=1"),
-    ("?page=2", "https://example.org/list?page=1", "https://example.org/list?page=2"),
-    ("HTTP://EXAMPLE.org:80", None, "http://example.org/"),
-    ("https://example.org:8443/p", None, "https://example.org:8443/p"),
-    ("/p?utm_source=x&id=7&UTM_Medium=y&fbclid=z&gclid=q&b=2", "https://e.org",
-     "https://e.org/p?id=7&b=2"),
-    ("/p?b=2&a=1", "https://e.org", "https://e.org/p?b=2&a=1"),   # order kept, not sorted
-    ("/p?q=a%20b+c", "https://e.org", "https://e.org/p?q=a%20b+c"),  # encoding kept
-    ("/a b/é?q=ü x", "https://e.org", "https://e.org/a%20b/%C3%A9?q=%C3%BC%20x"),
-    ("/a%20b", "https://e.org", "https://e.org/a%20b"),
-    ("mailto:x@y.org", "https://e.org", None),
-    ("javascript:void(0)", "https://e.org", None),
-    ("", "https://e.org", None),
-    ("http://[::1]:99/x", None, "http://[::1]:99/x"),
-])
+@pytest.mark.parametrize(
+    ("url", "base", "want"),
+    [
+        ("/a/b?x=1#frag", "https://Example.ORG/list", "https://example.org/a/b?x=1"),
+        ("?page=2", "https://example.org/list?page=1", "https://example.org/list?page=2"),
+        ("HTTP://EXAMPLE.org:80", None, "http://example.org/"),
+        ("https://example.org:8443/p", None, "https://example.org:8443/p"),
+        (
+            "/p?utm_source=x&id=7&UTM_Medium=y&fbclid=z&gclid=q&b=2",
+            "https://e.org",
+            "https://e.org/p?id=7&b=2",
+        ),
+        ("/p?b=2&a=1", "https://e.org", "https://e.org/p?b=2&a=1"),  # order kept, not sorted
+        ("/p?q=a%20b+c", "https://e.org", "https://e.org/p?q=a%20b+c"),  # encoding kept
+        ("/a b/é?q=ü x", "https://e.org", "https://e.org/a%20b/%C3%A9?q=%C3%BC%20x"),
+        ("/a%20b", "https://e.org", "https://e.org/a%20b"),
+        ("mailto:x@y.org", "https://e.org", None),
+        ("javascript:void(0)", "https://e.org", None),
+        ("", "https://e.org", None),
+        ("http://[::1]:99/x", None, "http://[::1]:99/x"),
+    ],
+)
 def test_normalize_url(url: str, base: str | None, want: str | None) -> None:
     assert normalize_url(url, base) == want
 
@@ -67,7 +73,10 @@ def test_header_lies_meta_wins() -> None:
 def test_charset_sources() -> None:
     assert header_charset("text/html; charset=ISO-8859-1") == "cp1252"  # WHATWG alias
     assert header_charset("text/html; charset=bogus") is None
-    assert meta_charset(b'<meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS">') == "shift_jis"
+    assert (
+        meta_charset(b'<meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS">')
+        == "shift_jis"
+    )
     assert decode_body("नमस्ते".encode(), "")[0] == "नमस्ते"
     assert decode_body(b"\xef\xbb\xbfhi", "text/html; charset=cp1252") == ("hi", "utf-8")
     assert decode_body("naïve".encode("cp1252"), "")[0] == "naïve"  # no declaration: cp1252
@@ -158,8 +167,7 @@ def test_element_text_keeps_paragraphs_and_drops_scripts() -> None:
         <table><tr><td>a</td><td>b</td></tr></table></div>""")
     el = soup.select_one("#x")
     assert el is not None
-    assert element_text(el) == (
-        "Hello big world\nSecond para\nline\nbreak here\none\ntwo\na b")
+    assert element_text(el) == ("Hello big world\nSecond para\nline\nbreak here\none\ntwo\na b")
 
 
 def test_element_text_survives_deep_nesting() -> None:
@@ -173,10 +181,16 @@ def test_parse_listing_inline_links_base_and_strip() -> None:
       <li class=i><span class=t>Two</span><span class=junk>JUNK</span><em>x</em></li>
       <li class=i><a class=t href="javascript:void(0)">Three</a></li>
       <a rel=next href="?page=2">next</a></body></html>"""
-    listing = Listing(item=Selector.parse("li.i"), link=Selector.parse("a.t@href"),
-                      next_page=Selector.parse("a[rel=next]@href"))
-    fields = {"title": Selector.parse(".t"), "body": Selector.parse("em"),
-              "contact": Selector.parse(":scope@data-id")}
+    listing = Listing(
+        item=Selector.parse("li.i"),
+        link=Selector.parse("a.t@href"),
+        next_page=Selector.parse("a[rel=next]@href"),
+    )
+    fields = {
+        "title": Selector.parse(".t"),
+        "body": Selector.parse("em"),
+        "contact": Selector.parse(":scope@data-id"),
+    }
     page = parse_listing(html, "https://e.org/list", listing, fields, strip=[".junk"])
     assert [i.position for i in page.items] == [1, 2, 3]
     assert page.items[0].link == "https://e.org/sub/ad1.html"
@@ -186,8 +200,11 @@ def test_parse_listing_inline_links_base_and_strip() -> None:
 
 
 def test_parse_detail_missing_fields_are_empty() -> None:
-    fields = {"title": Selector.parse("h1"), "price": Selector.parse(".price"),
-              "posted_at": Selector.parse("time@datetime")}
+    fields = {
+        "title": Selector.parse("h1"),
+        "price": Selector.parse(".price"),
+        "posted_at": Selector.parse("time@datetime"),
+    }
     got = parse_detail("<h1>T</h1><time datetime='2024-01-02'>x</time>", fields)
     assert got == {"title": "T", "price": "", "posted_at": "2024-01-02"}
 
@@ -196,9 +213,15 @@ def test_parse_detail_missing_fields_are_empty() -> None:
 
 
 def test_jsonl_records() -> None:
-    lines = ['{"text": "call me", "id": "a1", "price": 500}', "", "{bad json",
-             '["not", "an object"]', '{"title": "T", "body": "B", "source": "orig"}',
-             '{"title": "", "body": ""}', '{"foo": 1}']
+    lines = [
+        '{"text": "call me", "id": "a1", "price": 500}',
+        "",
+        "{bad json",
+        '["not", "an object"]',
+        '{"title": "T", "body": "B", "source": "orig"}',
+        '{"title": "", "body": ""}',
+        '{"foo": 1}',
+    ]
     out = list(parse_jsonl(lines, "cfg"))
     assert [r.line for r in out] == [1, 3, 4, 5, 6, 7]
     assert out[0].ad is not None and out[0].ad.text == "call me" and out[0].ad.id == "a1"
@@ -208,7 +231,6 @@ def test_jsonl_records() -> None:
     assert out[3].ad is not None and out[3].ad.source == "orig" and out[3].ad.text == "T\nB"
     assert out[4].ad is None and not out[4].error  # empty record: skipped, counted by crawler
     assert out[5].error == "line 7: no text, title or body field"
-    assert record_to_ad({"text": "x"}, "s") is not None
 
 
 # ----------------------------------------------------------------------- agent + stats
@@ -226,12 +248,20 @@ def test_stats_to_dict() -> None:
     s = CrawlStats()
     s.add_error("src", "http://x", "HTTP 503 after 3 tries", "http")
     d = s.to_dict()
-    for key in ("pages_fetched", "bytes", "retries", "robots_forbidden", "offsite_blocked",
-                "ads_skipped_empty", "errors_count"):
+    for key in (
+        "pages_fetched",
+        "bytes",
+        "retries",
+        "robots_forbidden",
+        "offsite_blocked",
+        "ads_skipped_empty",
+        "errors_count",
+    ):
         assert key in d
     assert d["errors_count"] == 1 and "errors" not in d
-    assert s.errors == [{"source": "src", "url": "http://x", "error": "HTTP 503 after 3 tries",
-                         "kind": "http"}]
+    assert s.errors == [
+        {"source": "src", "url": "http://x", "error": "HTTP 503 after 3 tries", "kind": "http"}
+    ]
     assert s.errors_by_kind() == {"http": 1}
 
 
@@ -276,8 +306,10 @@ def test_defaults_helper_is_fast() -> None:
     assert make_defaults().backoff_base < 0.1
 
 
-@given(path=st.text(alphabet="abc/%?=&#._-~ é", max_size=30),
-       host=st.sampled_from(["e.org", "E.ORG:80", "x.test:8080"]))
+@given(
+    path=st.text(alphabet="abc/%?=&#._-~ é", max_size=30),
+    host=st.sampled_from(["e.org", "E.ORG:80", "x.test:8080"]),
+)
 def test_normalize_is_idempotent(path: str, host: str) -> None:
     once = normalize_url(f"http://{host}/{path}")
     if once is not None:

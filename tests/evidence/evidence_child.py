@@ -11,8 +11,8 @@ import os
 import sys
 from pathlib import Path
 
-from trafficscan.crawl.fetch import Capture
 from trafficscan.evidence.store import EvidenceStore
+from trafficscan.fetch.fetcher import Capture
 from trafficscan.state import StateDB
 
 
@@ -24,13 +24,16 @@ def write(path: Path) -> None:
     n = 0
     while True:
         body = os.urandom(400_000)
-        capture = Capture(url=f"https://crash.test/{scan_id}/{n}",
-                          fetched_at="2026-12-03T08:00:00.000000Z",
-                          status_line="HTTP/1.1 200 OK",
-                          headers=[("Content-Type", "text/html"),
-                                   ("Content-Length", str(len(body)))],
-                          body=body, request_line=f"GET /{scan_id}/{n} HTTP/1.1",
-                          request_headers=[("Host", "crash.test")], server_ip="127.0.0.1")
+        capture = Capture(
+            url=f"https://crash.test/{scan_id}/{n}",
+            fetched_at="2026-12-03T08:00:00.000000Z",
+            status_line="HTTP/1.1 200 OK",
+            headers=[("Content-Type", "text/html"), ("Content-Length", str(len(body)))],
+            body=body,
+            request_line=f"GET /{scan_id}/{n} HTTP/1.1",
+            request_headers=[("Host", "crash.test")],
+            server_ip="127.0.0.1",
+        )
         store.store(capture)
         n += 1
         print(f"stored {n}", flush=True)

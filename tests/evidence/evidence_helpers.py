@@ -9,22 +9,32 @@ from typing import Any
 
 from crawlkit import Resp, Site, ad_item, ad_page, html_source, listing_html, make_config, run_crawl
 
-from trafficscan.ad import Ad
+from trafficscan.core.ad import Ad
 
 GZIPPED_BODY = ad_page("Detail one", "Clinical text for the detail page, 90000 12345")
 
 
 def serve_small_site(site: Site) -> None:
     """A listing with one inline ad and one linked ad; the linked page is sent gzip-encoded."""
-    site.page("/list", listing_html(ad_item("Inline ad", "Inline clinical text"),
-                                    ad_item("Linked ad", "", href="/ad/1")))
-    site.route("/ad/1", Resp(body=gzip.compress(GZIPPED_BODY.encode()),
-                             headers={"Content-Encoding": "gzip", "X-Served-By": "Test-Server"}))
+    site.page(
+        "/list",
+        listing_html(
+            ad_item("Inline ad", "Inline clinical text"), ad_item("Linked ad", "", href="/ad/1")
+        ),
+    )
+    site.route(
+        "/ad/1",
+        Resp(
+            body=gzip.compress(GZIPPED_BODY.encode()),
+            headers={"Content-Encoding": "gzip", "X-Served-By": "Test-Server"},
+        ),
+    )
 
 
 def crawl_with_capture(site: Site, transport: Any) -> list[Ad]:
-    source = html_source("t", [site.url("/list")], link="a.more@href",
-                         fields={"title": "h1, h2", "body": ".body"})
+    source = html_source(
+        "t", [site.url("/list")], link="a.more@href", fields={"title": "h1, h2", "body": ".body"}
+    )
     ads, stats = run_crawl(make_config(source, respect_robots=False), transport, capture=True)
     assert not stats.errors
     return ads
@@ -38,10 +48,16 @@ def records(path: Path) -> list[dict[str, Any]]:
     with path.open("rb") as fh:
         for rec in ArchiveIterator(fh, check_digests=True):
             raw = rec.raw_stream.read()
-            out.append({"type": rec.rec_type, "headers": dict(rec.rec_headers.headers),
-                        "http": rec.http_headers, "payload": raw,
-                        "passed": rec.digest_checker.passed,
-                        "problems": list(rec.digest_checker.problems)})
+            out.append(
+                {
+                    "type": rec.rec_type,
+                    "headers": dict(rec.rec_headers.headers),
+                    "http": rec.http_headers,
+                    "payload": raw,
+                    "passed": rec.digest_checker.passed,
+                    "problems": list(rec.digest_checker.problems),
+                }
+            )
     return out
 
 

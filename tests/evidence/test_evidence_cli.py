@@ -15,6 +15,8 @@ from evidence_helpers import records, rewrite_member
 
 from trafficscan import __version__
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
@@ -23,9 +25,23 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     import sys
 
     folder = tmp_path_factory.mktemp("demo")
-    proc = subprocess.run([sys.executable, "-m", "trafficscan", "scan", "--state",
-                           "st/state.sqlite3", "-o", "flagged.json", "-q"],
-                          cwd=folder, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "trafficscan",
+            "scan",
+            "--state",
+            "st/state.sqlite3",
+            "-o",
+            "flagged.json",
+            "-q",
+        ],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     flagged = json.loads((folder / "flagged.json").read_text(encoding="utf-8"))
     return {"folder": folder, "state": folder / "st" / "state.sqlite3", "flagged": flagged}
@@ -39,7 +55,8 @@ def _copy_store(demo: dict[str, Any], to: Path) -> Path:
 
 
 def test_every_flagged_ad_of_the_demo_scan_carries_evidence_that_warcio_reads(
-        demo: dict[str, Any]) -> None:
+    demo: dict[str, Any],
+) -> None:
     items = demo["flagged"]["items"]
     assert items and all(item["flagged"] for item in items)
     base = demo["state"].parent
@@ -67,15 +84,19 @@ def test_every_flagged_ad_of_the_demo_scan_carries_evidence_that_warcio_reads(
 
 
 def test_verify_passes_on_the_store_and_exits_5_naming_the_record_after_a_changed_byte(
-        demo: dict[str, Any], tmp_path: Path, trafficscan: Any) -> None:
+    demo: dict[str, Any], tmp_path: Path, trafficscan: Any
+) -> None:
     state = _copy_store(demo, tmp_path)
     ok = trafficscan("evidence", "verify", "--state", str(state))
     assert ok.code == 0, ok.err
     assert "every digest holds" in ok.out and "records/s" in ok.out
 
     victim = demo["flagged"]["items"][0]["evidence"]
-    row = sqlite3.connect(state).execute(
-        "SELECT offset FROM evidence WHERE record_id = ?", (victim["record_id"],)).fetchone()
+    row = (
+        sqlite3.connect(state)
+        .execute("SELECT offset FROM evidence WHERE record_id = ?", (victim["record_id"],))
+        .fetchone()
+    )
     warc = state.parent / victim["warc"]
     # one byte of the page changed, the gzip member rebuilt: a well-formed, altered file
     rewrite_member(warc, row[0], lambda content: content.replace(b"</html>", b"</htmL>", 1))
@@ -89,7 +110,8 @@ def test_verify_passes_on_the_store_and_exits_5_naming_the_record_after_a_change
 
 
 def test_a_byte_flipped_in_the_compressed_file_fails_too(
-        demo: dict[str, Any], tmp_path: Path, trafficscan: Any) -> None:
+    demo: dict[str, Any], tmp_path: Path, trafficscan: Any
+) -> None:
     state = _copy_store(demo, tmp_path)
     warc = state.parent / demo["flagged"]["items"][0]["evidence"]["warc"]
     data = bytearray(warc.read_bytes())
@@ -101,18 +123,32 @@ def test_a_byte_flipped_in_the_compressed_file_fails_too(
 
 
 def test_a_case_bundle_holds_the_records_a_manifest_and_the_annexure(
-        demo: dict[str, Any], tmp_path: Path, trafficscan: Any) -> None:
+    demo: dict[str, Any], tmp_path: Path, trafficscan: Any
+) -> None:
     state = _copy_store(demo, tmp_path)
     items = demo["flagged"]["items"][:2]
     flagged = demo["folder"] / "flagged.json"
-    done = trafficscan("evidence", "export", *[i["id"] for i in items], "--from", str(flagged),
-                       "--state", str(state), "-o", "case.zip")
+    done = trafficscan(
+        "evidence",
+        "export",
+        *[i["id"] for i in items],
+        "--from",
+        str(flagged),
+        "--state",
+        str(state),
+        "-o",
+        "case.zip",
+    )
     assert done.code == 0, done.err
     bundle = tmp_path / "case.zip"
     assert stat.S_IMODE(bundle.stat().st_mode) == 0o600
     with zipfile.ZipFile(bundle) as zf:
-        assert sorted(zf.namelist()) == ["annexure.html", "annexure.txt", "evidence.warc.gz",
-                                         "manifest.json"]
+        assert sorted(zf.namelist()) == [
+            "annexure.html",
+            "annexure.txt",
+            "evidence.warc.gz",
+            "manifest.json",
+        ]
         warc_bytes = zf.read("evidence.warc.gz")
         manifest = json.loads(zf.read("manifest.json"))
         text = zf.read("annexure.txt").decode()
@@ -136,7 +172,8 @@ def test_a_case_bundle_holds_the_records_a_manifest_and_the_annexure(
     assert "Section 63 of the Bharatiya Sakshya Adhiniyam, 2023" in page
     assert manifest["warc"]["sha256"] in text
     assert "<script" not in page and "http" not in page.split("<body>")[0].replace(
-        "http-equiv", "")  # self-contained: nothing fetched at view time
+        "http-equiv", ""
+    )  # self-contained: nothing fetched at view time
 
     # the bundle's WARC: the records byte for byte, readable and whole in warcio's reader
     from warcio.archiveiterator import ArchiveIterator
@@ -153,14 +190,20 @@ def test_a_case_bundle_holds_the_records_a_manifest_and_the_annexure(
     assert {rid for kind, rid in got if kind == "response"} == set(wanted)
     assert sum(kind == "request" for kind, _ in got) == len(wanted)
 
-    exported = sqlite3.connect(state).execute(
-        "SELECT COUNT(DISTINCT e.record_id) FROM evidence_exports x "
-        "JOIN evidence e ON e.id = x.evidence_id").fetchone()[0]
+    exported = (
+        sqlite3.connect(state)
+        .execute(
+            "SELECT COUNT(DISTINCT e.record_id) FROM evidence_exports x "
+            "JOIN evidence e ON e.id = x.evidence_id"
+        )
+        .fetchone()[0]
+    )
     assert exported == len(wanted)
 
 
 def test_export_by_ad_id_from_the_state_alone_and_unknown_ids_are_named(
-        demo: dict[str, Any], tmp_path: Path, trafficscan: Any) -> None:
+    demo: dict[str, Any], tmp_path: Path, trafficscan: Any
+) -> None:
     state = _copy_store(demo, tmp_path)
     item = demo["flagged"]["items"][0]
     done = trafficscan("evidence", "export", item["id"], "--state", str(state), "-o", "one.zip")
@@ -169,29 +212,39 @@ def test_export_by_ad_id_from_the_state_alone_and_unknown_ids_are_named(
         manifest = json.loads(zf.read("manifest.json"))
     assert item["evidence"]["record_id"] in {r["record_id"] for r in manifest["records"]}
 
-    missing = trafficscan("evidence", "export", "0000000000000000", "--state", str(state),
-                          "-o", "none.zip")
+    missing = trafficscan(
+        "evidence", "export", "0000000000000000", "--state", str(state), "-o", "none.zip"
+    )
     assert missing.code == 2 and "0000000000000000" in missing.err
     assert not (tmp_path / "none.zip").exists()
 
 
 def test_export_refuses_a_tampered_record_with_exit_5(
-        demo: dict[str, Any], tmp_path: Path, trafficscan: Any) -> None:
+    demo: dict[str, Any], tmp_path: Path, trafficscan: Any
+) -> None:
     state = _copy_store(demo, tmp_path)
     item = demo["flagged"]["items"][0]
-    row = sqlite3.connect(state).execute(
-        "SELECT offset FROM evidence WHERE record_id = ?",
-        (item["evidence"]["record_id"],)).fetchone()
-    rewrite_member(state.parent / item["evidence"]["warc"], row[0],
-                   lambda content: content.replace(b"</html>", b"</htmL>", 1))
+    row = (
+        sqlite3.connect(state)
+        .execute(
+            "SELECT offset FROM evidence WHERE record_id = ?", (item["evidence"]["record_id"],)
+        )
+        .fetchone()
+    )
+    rewrite_member(
+        state.parent / item["evidence"]["warc"],
+        row[0],
+        lambda content: content.replace(b"</html>", b"</htmL>", 1),
+    )
     bad = trafficscan("evidence", "export", item["id"], "--state", str(state), "-o", "bad.zip")
     assert bad.code == 5 and item["evidence"]["record_id"] in bad.err
     assert not (tmp_path / "bad.zip").exists()
 
 
 def test_evidence_none_keeps_nothing(tmp_path: Path, trafficscan: Any) -> None:
-    done = trafficscan("scan", "--state", "st/state.sqlite3", "--evidence", "none",
-                       "-o", "out.json", "-q")
+    done = trafficscan(
+        "scan", "--state", "st/state.sqlite3", "--evidence", "none", "-o", "out.json", "-q"
+    )
     assert done.code == 0, done.err
     items = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))["items"]
     assert items and not any("evidence" in i for i in items)
@@ -199,9 +252,11 @@ def test_evidence_none_keeps_nothing(tmp_path: Path, trafficscan: Any) -> None:
 
 
 def test_evidence_all_keeps_every_page_and_every_written_item_cites_one(
-        tmp_path: Path, trafficscan: Any) -> None:
-    done = trafficscan("scan", "--state", "st/state.sqlite3", "--evidence", "all", "--all",
-                       "-o", "out.json", "-q")
+    tmp_path: Path, trafficscan: Any
+) -> None:
+    done = trafficscan(
+        "scan", "--state", "st/state.sqlite3", "--evidence", "all", "--all", "-o", "out.json", "-q"
+    )
     assert done.code == 0, done.err
     out = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
     items = out["items"]

@@ -12,15 +12,21 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from trafficscan.evidence.verify import check_index, verify
 
 CHILD = Path(__file__).with_name("evidence_child.py")
 
 
 def _kill_mid_write(state: Path, rng: random.Random) -> None:
-    proc = subprocess.Popen([sys.executable, str(CHILD), "write", str(state)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    proc = subprocess.Popen(
+        [sys.executable, str(CHILD), "write", str(state)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     assert proc.stdout is not None
     assert proc.stdout.readline().startswith("opened"), proc.stderr.read() if proc.stderr else ""
     for _ in range(rng.randint(3, 9)):
@@ -32,6 +38,7 @@ def _kill_mid_write(state: Path, rng: random.Random) -> None:
     assert proc.returncode == -signal.SIGKILL
 
 
+@pytest.mark.slow
 def test_a_killed_scan_leaves_every_indexed_record_whole(tmp_path: Path, trafficscan: Any) -> None:
     state = tmp_path / "st" / "state.sqlite3"
     rng = random.Random(20261203)
@@ -48,8 +55,10 @@ def test_a_killed_scan_leaves_every_indexed_record_whole(tmp_path: Path, traffic
     assert cli.code == 0, cli.err
 
 
+@pytest.mark.slow
 def test_a_record_cut_short_at_the_end_of_a_file_is_reported_not_failed(
-        tmp_path: Path, trafficscan: Any) -> None:
+    tmp_path: Path, trafficscan: Any
+) -> None:
     """What a kill inside the write() itself leaves: the tail of the last member missing."""
     state = tmp_path / "st" / "state.sqlite3"
     _kill_mid_write(state, random.Random(1))

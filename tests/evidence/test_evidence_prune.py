@@ -8,10 +8,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from trafficscan.ad import Ad, ScoredAd
-from trafficscan.crawl.fetch import Capture
+import pytest
+
+from trafficscan.core.ad import Ad, ScoredAd
 from trafficscan.evidence.capture import EvidenceKeeper
 from trafficscan.evidence.index import mark_exported
+from trafficscan.fetch.fetcher import Capture
 from trafficscan.state import StateDB
 
 OLD = "2026-01-05T08:00:00Z"  # long before the test runs
@@ -19,21 +21,38 @@ OLD = "2026-01-05T08:00:00Z"  # long before the test runs
 
 def _item(name: str, flagged: bool) -> ScoredAd:
     body = f"<html><body><h1>{name}</h1><p>clinical text of {name}</p></body></html>".encode()
-    capture = Capture(url=f"https://site.test/{name}", fetched_at=OLD[:-1] + ".000000Z",
-                      status_line="HTTP/1.1 200 OK",
-                      headers=[("Content-Type", "text/html"), ("Content-Length", str(len(body)))],
-                      body=body, request_line=f"GET /{name} HTTP/1.1",
-                      request_headers=[("Host", "site.test")], server_ip="127.0.0.1")
+    capture = Capture(
+        url=f"https://site.test/{name}",
+        fetched_at=OLD[:-1] + ".000000Z",
+        status_line="HTTP/1.1 200 OK",
+        headers=[("Content-Type", "text/html"), ("Content-Length", str(len(body)))],
+        body=body,
+        request_line=f"GET /{name} HTTP/1.1",
+        request_headers=[("Host", "site.test")],
+        server_ip="127.0.0.1",
+    )
     ad = Ad(source="site", url=capture.url, title=name, body=f"clinical text of {name}")
     ad.capture = capture
     score = 0.9 if flagged else 0.1
-    return ScoredAd(ad=ad, score=score, rule_score=score, model_score=None, flagged=flagged,
-                    entities={"phones": [], "emails": [], "handles": []})
+    return ScoredAd(
+        ad=ad,
+        score=score,
+        rule_score=score,
+        model_score=None,
+        flagged=flagged,
+        entities={"phones": [], "emails": [], "handles": []},
+    )
 
 
+@pytest.mark.slow
 def test_prune_keeps_flagged_and_exported_evidence_and_removes_the_rest(
-        state_path: Path, trafficscan: Any) -> None:
-    flagged, exported, plain = _item("flagged", True), _item("exported", False), _item("plain", False)
+    state_path: Path, trafficscan: Any
+) -> None:
+    flagged, exported, plain = (
+        _item("flagged", True),
+        _item("exported", False),
+        _item("plain", False),
+    )
     with StateDB.open(state_path) as db:
         scan_id = db.begin_scan(["site"], OLD)
         keeper = EvidenceKeeper("all", state_path, scan_id, db)
@@ -63,8 +82,9 @@ def test_prune_keeps_flagged_and_exported_evidence_and_removes_the_rest(
     assert postings == {flagged.ad.url, exported.ad.url}
     conn.close()
     assert trafficscan("evidence", "verify", "--state", str(state_path)).code == 0
-    again = trafficscan("evidence", "export", exported.ad.id, "--state", str(state_path),
-                        "-o", "case2.zip")
+    again = trafficscan(
+        "evidence", "export", exported.ad.id, "--state", str(state_path), "-o", "case2.zip"
+    )
     assert again.code == 0, again.err
 
 

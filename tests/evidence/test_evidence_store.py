@@ -16,7 +16,8 @@ from trafficscan.state import StateDB
 
 
 def test_a_page_is_stored_as_received_and_warcio_checks_its_sha256_digests(
-        site: Site, transport: GuardTransport, state_path: Path) -> None:
+    site: Site, transport: GuardTransport, state_path: Path
+) -> None:
     serve_small_site(site)
     ads = crawl_with_capture(site, transport)
     linked = next(ad for ad in ads if ad.url.endswith("/ad/1"))
@@ -52,10 +53,14 @@ def test_a_page_is_stored_as_received_and_warcio_checks_its_sha256_digests(
 
 
 def test_the_listing_page_of_two_inline_ads_is_stored_once(
-        site: Site, transport: GuardTransport, state_path: Path) -> None:
-    site.page("/list", "<html><body><article class='ad'><h2>One</h2><div class='body'>a</div>"
-                       "</article><article class='ad'><h2>Two</h2><div class='body'>b</div>"
-                       "</article></body></html>")
+    site: Site, transport: GuardTransport, state_path: Path
+) -> None:
+    site.page(
+        "/list",
+        "<html><body><article class='ad'><h2>One</h2><div class='body'>a</div>"
+        "</article><article class='ad'><h2>Two</h2><div class='body'>b</div>"
+        "</article></body></html>",
+    )
     ads = crawl_with_capture(site, transport)
     assert len(ads) == 2 and ads[0].capture is ads[1].capture
     with StateDB.open(state_path) as db:
@@ -67,7 +72,8 @@ def test_the_listing_page_of_two_inline_ads_is_stored_once(
 
 
 def test_an_unchanged_page_points_to_the_record_of_the_earlier_scan(
-        site: Site, transport: GuardTransport, state_path: Path) -> None:
+    site: Site, transport: GuardTransport, state_path: Path
+) -> None:
     serve_small_site(site)
     with StateDB.open(state_path) as db:
         refs = []
@@ -82,13 +88,22 @@ def test_an_unchanged_page_points_to_the_record_of_the_earlier_scan(
 
 
 def test_files_roll_over_and_a_closed_file_is_never_written_again(
-        site: Site, transport: GuardTransport, state_path: Path) -> None:
-    site.page("/list", "<html><body>" + "".join(
-        f"<article class='ad'><h2>Ad {i}</h2><a class='more' href='/ad/{i}'>more</a></article>"
-        for i in range(6)) + "</body></html>")
+    site: Site, transport: GuardTransport, state_path: Path
+) -> None:
+    site.page(
+        "/list",
+        "<html><body>"
+        + "".join(
+            f"<article class='ad'><h2>Ad {i}</h2><a class='more' href='/ad/{i}'>more</a></article>"
+            for i in range(6)
+        )
+        + "</body></html>",
+    )
     for i in range(6):
-        site.page(f"/ad/{i}", f"<html><body><h1>Ad {i}</h1><div class='body'>{'text ' * 400}{i}"
-                             "</div></body></html>")
+        site.page(
+            f"/ad/{i}",
+            f"<html><body><h1>Ad {i}</h1><div class='body'>{'text ' * 400}{i}</div></body></html>",
+        )
     ads = crawl_with_capture(site, transport)
     with StateDB.open(state_path) as db:
         scan_id = db.begin_scan(["t"], "2026-12-03T08:00:00Z")
@@ -110,15 +125,22 @@ def test_files_roll_over_and_a_closed_file_is_never_written_again(
 
 
 def test_robots_txt_is_not_kept_but_a_jsonl_feed_over_http_is(
-        site: Site, transport: GuardTransport, state_path: Path) -> None:
+    site: Site, transport: GuardTransport, state_path: Path
+) -> None:
     from crawlkit import feed_source, make_config, run_crawl
 
     site.robots("User-agent: *\nAllow: /\n")
-    site.route("/ads.jsonl", b'{"title": "One", "body": "clinical text"}\n',
-               content_type="application/x-ndjson")
+    site.route(
+        "/ads.jsonl",
+        b'{"title": "One", "body": "clinical text"}\n',
+        content_type="application/x-ndjson",
+    )
     pages: list[str] = []
-    ads, stats = run_crawl(make_config(feed_source("j", "jsonl", [site.url("/ads.jsonl")])),
-                           transport, on_page=lambda c: pages.append(c.url))
+    ads, stats = run_crawl(
+        make_config(feed_source("j", "jsonl", [site.url("/ads.jsonl")])),
+        transport,
+        on_page=lambda c: pages.append(c.url),
+    )
     assert not stats.errors and "/robots.txt" in site.paths(robots=True)
     assert pages == [site.url("/ads.jsonl")]
     assert ads[0].capture is not None and ads[0].capture.url == site.url("/ads.jsonl")

@@ -49,6 +49,8 @@ def test_ages(text: str, expected: list[tuple[int, int]]) -> None:
     [
         "18 years of experience in sales",
         "10 years experience",
+        "At least 3-5 years’ experience working as a journalist",  # real job ads: possessive
+        "at least 3 years' driving experience",
         "established for 10 years",
         "since 5 years",
         "5 years ago",

@@ -84,3 +84,40 @@ def test_made_up_mobiles_are_found(n: int, first: str, template: str) -> None:
         else template.format(digits)
     )
     assert extract(text).entities()["phones"] == ["+91" + digits]
+
+
+_WITH_CONTACTS = st.lists(
+    st.sampled_from(
+        [
+            "call 9000012345",
+            "nine zero 0 0 0 1 2 3 4 5",
+            "rosy@gmail.com",
+            "rosy [at] gmail [dot] com",
+            "wa.me/918000012345",
+            "www.example.org/jobs",
+            "Pune",
+            "New Delhi",
+            "Dubai",
+            " or ",
+            ", ",
+            "\n",
+        ]
+    ),
+    max_size=8,
+).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(AD_TEXT, _WITH_CONTACTS))
+def test_the_text_at_a_span_reads_as_the_value(text: str) -> None:
+    """A span is where the analyst's highlight goes: the original text there, read on its own,
+    is the same phone, e-mail, address or place."""
+    f = extract(text)
+    for p in f.phones:
+        assert p.e164 in [q.e164 for q in extract(text[p.start : p.end]).phones], p
+    for e in f.emails:
+        assert e.value in [q.value for q in extract(text[e.start : e.end]).emails], e
+    for u in f.urls:
+        assert u.value in [q.value for q in extract(text[u.start : u.end]).urls], u
+    for loc in f.locations:
+        assert [q.name for q in extract(text[loc.start : loc.end]).locations] == [loc.name], loc

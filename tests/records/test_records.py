@@ -7,19 +7,27 @@ from pathlib import Path
 
 import pytest
 
-from trafficscan.errors import InputError
-from trafficscan.records import RecordOptions, read_records
+from trafficscan.core.errors import InputError
+from trafficscan.sources.records import RecordOptions, read_records
 
 
 def _jsonl(tmp_path: Path, rows: list[object], name: str = "ads.jsonl") -> Path:
     p = tmp_path / name
-    p.write_text("\n".join(r if isinstance(r, str) else json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    p.write_text(
+        "\n".join(r if isinstance(r, str) else json.dumps(r) for r in rows) + "\n", encoding="utf-8"
+    )
     return p
 
 
 def test_jsonl_title_body_and_text(tmp_path: Path) -> None:
-    p = _jsonl(tmp_path, [{"title": "Tuition", "body": "Maths class 10", "id": "a1", "url": "u"},
-                          {"text": "Flat for rent in Pune"}, ""])
+    p = _jsonl(
+        tmp_path,
+        [
+            {"title": "Tuition", "body": "Maths class 10", "id": "a1", "url": "u"},
+            {"text": "Flat for rent in Pune"},
+            "",
+        ],
+    )
     ads = list(read_records([p]))
     assert [a.text for a in ads] == ["Tuition\nMaths class 10", "Flat for rent in Pune"]
     assert ads[0].id == "a1" and ads[1].source == "ads.jsonl" and len(ads[1].id) == 16
@@ -27,9 +35,13 @@ def test_jsonl_title_body_and_text(tmp_path: Path) -> None:
 
 def test_csv_with_quoted_multiline_fields_and_text_columns(tmp_path: Path) -> None:
     p = tmp_path / "jobs.csv"
-    p.write_text('job_id,title,description,fraudulent\n1,Clerk,"Line one\nline two",0\n2,Agent,"Pay fee",1\n',
-                 encoding="utf-8")
-    opts = RecordOptions(text_columns=("title", "description"), label_column="fraudulent", need_label=True)
+    p.write_text(
+        'job_id,title,description,fraudulent\n1,Clerk,"Line one\nline two",0\n2,Agent,"Pay fee",1\n',
+        encoding="utf-8",
+    )
+    opts = RecordOptions(
+        text_columns=("title", "description"), label_column="fraudulent", need_label=True
+    )
     ads = list(read_records([p], opts))
     assert [a.text for a in ads] == ["Clerk\nLine one\nline two", "Agent\nPay fee"]
     assert [a.label for a in ads] == [0, 1]
@@ -38,8 +50,9 @@ def test_csv_with_quoted_multiline_fields_and_text_columns(tmp_path: Path) -> No
 def test_positive_values_are_case_insensitive(tmp_path: Path) -> None:
     p = tmp_path / "sms.csv"
     p.write_text("LABEL,TEXT\nham,hello\nSpam,win\nsmishing,click\n", encoding="utf-8")
-    opts = RecordOptions(text_columns=("TEXT",), label_column="LABEL", positive=("spam", "Smishing"),
-                         need_label=True)
+    opts = RecordOptions(
+        text_columns=("TEXT",), label_column="LABEL", positive=("spam", "Smishing"), need_label=True
+    )
     assert [a.label for a in read_records([p], opts)] == [0, 1, 1]
 
 
@@ -82,8 +95,9 @@ def test_reads_lazily(tmp_path: Path) -> None:
 
 def test_real_external_csv_reads(shared_data: Path) -> None:
     sms = shared_data / "sms_phishing_mendeley_5971" / "Dataset_5971.csv"
-    opts = RecordOptions(text_columns=("TEXT",), label_column="LABEL", positive=("spam", "smishing"),
-                         need_label=True)
+    opts = RecordOptions(
+        text_columns=("TEXT",), label_column="LABEL", positive=("spam", "smishing"), need_label=True
+    )
     ads = list(read_records([sms], opts))
     assert len(ads) == 5971 and sum(a.label for a in ads) == 638 + 489
 
@@ -91,8 +105,11 @@ def test_real_external_csv_reads(shared_data: Path) -> None:
 def test_jsonl_values_python_accepts_still_read(tmp_path: Path) -> None:
     """The fast JSON reader hands what it refuses (NaN, huge integers) to Python's json."""
     p = tmp_path / "ads.jsonl"
-    p.write_text('{"id": 123456789012345678901234567890, "title": "Cook", "price": NaN}\n'
-                 '{"id": "b", "title": "नई नौकरी"}\n', encoding="utf-8")
+    p.write_text(
+        '{"id": 123456789012345678901234567890, "title": "Cook", "price": NaN}\n'
+        '{"id": "b", "title": "नई नौकरी"}\n',
+        encoding="utf-8",
+    )
     ads = list(read_records([p]))
     assert [a.id for a in ads] == ["123456789012345678901234567890", "b"]
     assert ads[0].price == "" and ads[1].title == "नई नौकरी"

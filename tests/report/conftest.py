@@ -25,6 +25,8 @@ def proxy() -> Iterator[RequestLog]:
 def chromium(tmp_path_factory: pytest.TempPathFactory, proxy: RequestLog) -> Chromium:
     binary = find_chromium()
     if binary is None:
-        pytest.skip("no Chromium found (install Debian's 'chromium' package; .ci/run does): "
-                    "the report's browser tests need a real browser")
+        pytest.skip(
+            "no Chromium found (install Debian's 'chromium' package; .ci/run does): "
+            "the report's browser tests need a real browser"
+        )
     return Chromium(binary, tmp_path_factory.mktemp("chromium"), proxy)

@@ -16,8 +16,8 @@ import pytest
 from bs4 import BeautifulSoup
 from report_helpers import BEACON, SCRIPT_AD, Chromium, RequestLog
 
-from trafficscan.report.load import load_flagged
-from trafficscan.report.render import render_html, write_report
+from trafficscan.output.report.load import load_flagged
+from trafficscan.output.report.render import render_html, write_report
 
 pytestmark = pytest.mark.slow
 
@@ -27,7 +27,9 @@ A4_POINTS = (595.28, 841.89)
 @pytest.fixture
 def report(case_file: Path, tmp_path: Path) -> Path:
     out = tmp_path / "report.html"
-    write_report(render_html(load_flagged(case_file), now=datetime(2026, 12, 1, tzinfo=UTC)), str(out))
+    write_report(
+        render_html(load_flagged(case_file), now=datetime(2026, 12, 1, tzinfo=UTC)), str(out)
+    )
     return out
 
 
@@ -35,8 +37,10 @@ def report(case_file: Path, tmp_path: Path) -> Path:
 def control(tmp_path: Path) -> Path:
     """The hostile ad pasted into a page as markup: what an unescaped report would be."""
     page = tmp_path / "control.html"
-    page.write_text(f"<!DOCTYPE html><html><head><title>control</title></head><body>{SCRIPT_AD}"
-                    "</body></html>", encoding="utf-8")
+    page.write_text(
+        f"<!DOCTYPE html><html><head><title>control</title></head><body>{SCRIPT_AD}</body></html>",
+        encoding="utf-8",
+    )
     return page
 
 
@@ -44,18 +48,25 @@ def test_every_flagged_ad_is_shown_with_its_words_marked(chromium: Chromium, rep
     soup = BeautifulSoup(chromium.dump_dom(report), "lxml")
     ads = soup.select("section.ad")
     assert [a.h2.get_text() for a in ads] == [
-        "Lotus spa – new girls (Andheri)", "Data entry job in Thailand",
-        "<script>document.title='PWNED-TITLE'</script>Hostess <b>wanted</b>"]
+        "Lotus spa – new girls (Andheri)",
+        "Data entry job in Thailand",
+        "<script>document.title='PWNED-TITLE'</script>Hostess <b>wanted</b>",
+    ]
     marked = [[m.get_text() for m in a.select(".adtext mark")] for a in ads]
-    assert marked == [["New girls"], ["Data entry", "tourist visa"], ["new girls", "keeps passports"]]
+    assert marked == [
+        ["New girls"],
+        ["Data entry", "tourist visa"],
+        ["new girls", "keeps passports"],
+    ]
     assert [c.get_text() for c in ads[0].select(".adtext .ctx")] == ["spa"]
     assert soup.select_one("svg.clusters") is not None
     assert len(soup.select("svg.clusters circle")) == 3  # #1 and #2 share a phone; #3 is c-7
     assert "Maths tuition" not in soup.get_text()
 
 
-def test_an_ad_with_script_and_img_onerror_runs_nothing(chromium: Chromium, report: Path,
-                                                         control: Path) -> None:
+def test_an_ad_with_script_and_img_onerror_runs_nothing(
+    chromium: Chromium, report: Path, control: Path
+) -> None:
     # the control proves these flags run scripts and the dump shows what they did
     ran = BeautifulSoup(chromium.dump_dom(control), "lxml")
     assert ran.title is not None and ran.title.get_text().startswith("PWNED")
@@ -74,8 +85,9 @@ def test_an_ad_with_script_and_img_onerror_runs_nothing(chromium: Chromium, repo
 BROWSER_OWN = {"clients2.google.com", "update.googleapis.com", "accounts.google.com"}
 
 
-def test_no_request_leaves_the_file(chromium: Chromium, proxy: RequestLog, report: Path,
-                                    control: Path, tmp_path: Path) -> None:
+def test_no_request_leaves_the_file(
+    chromium: Chromium, proxy: RequestLog, report: Path, control: Path, tmp_path: Path
+) -> None:
     empty = tmp_path / "empty.html"
     empty.write_text("<!DOCTYPE html><title>empty</title><p>nothing to load", encoding="utf-8")
     proxy.requests.clear()

@@ -6,6 +6,8 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from trafficscan.review.verdicts import Verdict, VerdictStore, text_hash
 from trafficscan.state import StateDB
 
@@ -15,13 +17,26 @@ CONFIRMED = "New girls 16 years, passport with agent, room provided. Call 80000 
 
 def _seed(db: Path) -> None:
     with VerdictStore.open(db, create=True) as store:
-        store.put(Verdict.for_record({"id": "c1", "text": CLEARED, "source": "demo", "score": 0.7},
-                                     "not_signal", "asha", note="hotel job, genuine",
-                                     labelled_at="2026-11-20T09:30:00Z"))
-        store.put(Verdict.for_record({"id": "c2", "text": CONFIRMED, "source": "demo", "score": 0.97},
-                                     "signal", "ravi", labelled_at="2026-11-20T09:31:00Z"))
-        store.put(Verdict.for_record({"id": "c3", "text": "Skipped ad", "score": 0.6},
-                                     "skip", "ravi"))
+        store.put(
+            Verdict.for_record(
+                {"id": "c1", "text": CLEARED, "source": "demo", "score": 0.7},
+                "not_signal",
+                "asha",
+                note="hotel job, genuine",
+                labelled_at="2026-11-20T09:30:00Z",
+            )
+        )
+        store.put(
+            Verdict.for_record(
+                {"id": "c2", "text": CONFIRMED, "source": "demo", "score": 0.97},
+                "signal",
+                "ravi",
+                labelled_at="2026-11-20T09:31:00Z",
+            )
+        )
+        store.put(
+            Verdict.for_record({"id": "c3", "text": "Skipped ad", "score": 0.6}, "skip", "ravi")
+        )
 
 
 def _count(db: Path) -> int:
@@ -41,13 +56,28 @@ def test_export_writes_labelled_ad_records_without_skips(tmp_path: Path, traffic
     assert out.stat().st_mode & 0o777 == 0o600  # the texts hold phone numbers
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert rows == [
-        {"id": "c1", "source": "demo", "text": CLEARED, "label": 0, "analyst": "asha",
-         "labelled_at": "2026-11-20T09:30:00Z", "note": "hotel job, genuine"},
-        {"id": "c2", "source": "demo", "text": CONFIRMED, "label": 1, "analyst": "ravi",
-         "labelled_at": "2026-11-20T09:31:00Z", "note": ""},
+        {
+            "id": "c1",
+            "source": "demo",
+            "text": CLEARED,
+            "label": 0,
+            "analyst": "asha",
+            "labelled_at": "2026-11-20T09:30:00Z",
+            "note": "hotel job, genuine",
+        },
+        {
+            "id": "c2",
+            "source": "demo",
+            "text": CONFIRMED,
+            "label": 1,
+            "analyst": "ravi",
+            "labelled_at": "2026-11-20T09:31:00Z",
+            "note": "",
+        },
     ]
 
 
+@pytest.mark.slow
 def test_export_then_import_into_another_database_round_trips(tmp_path: Path, trafficscan) -> None:
     first, second = tmp_path / "a.sqlite3", tmp_path / "b.sqlite3"
     _seed(first)
@@ -56,21 +86,35 @@ def test_export_then_import_into_another_database_round_trips(tmp_path: Path, tr
     assert run.code == 0, run.err
     assert "Imported 2 labels" in run.out and "1 signal, 1 not a signal" in run.out
     with VerdictStore.open(second) as store:
-        got = {v.ad_id: (v.label, v.analyst, v.labelled_at, v.note, v.text_hash) for v in store.all()}
+        got = {
+            v.ad_id: (v.label, v.analyst, v.labelled_at, v.note, v.text_hash) for v in store.all()
+        }
     assert got == {
-        "c1": ("not_signal", "asha", "2026-11-20T09:30:00Z", "hotel job, genuine", text_hash(CLEARED)),
+        "c1": (
+            "not_signal",
+            "asha",
+            "2026-11-20T09:30:00Z",
+            "hotel job, genuine",
+            text_hash(CLEARED),
+        ),
         "c2": ("signal", "ravi", "2026-11-20T09:31:00Z", "", text_hash(CONFIRMED)),
     }
 
 
 def test_a_broken_file_exits_2_naming_every_bad_line_and_imports_nothing(
-        tmp_path: Path, trafficscan) -> None:
+    tmp_path: Path, trafficscan
+) -> None:
     db = tmp_path / "state.sqlite3"
     _seed(db)
     before = _count(db)
     lines = [
-        json.dumps({"text": "Cook wanted for a family in Pune. Call 90000 66666", "label": 0,
-                    "analyst": "asha"}),  # good: would be imported if the file were whole
+        json.dumps(
+            {
+                "text": "Cook wanted for a family in Pune. Call 90000 66666",
+                "label": 0,
+                "analyst": "asha",
+            }
+        ),  # good: would be imported if the file were whole
         '{"text": "Driver needed", "label": 1',  # cut short
         json.dumps({"text": "Tailor needed", "label": "maybe"}),
         json.dumps({"text": "", "label": 1}),
@@ -86,17 +130,22 @@ def test_a_broken_file_exits_2_naming_every_bad_line_and_imports_nothing(
 
 
 def test_import_fills_in_the_importing_analyst_and_accepts_word_labels(
-        tmp_path: Path, trafficscan) -> None:
+    tmp_path: Path, trafficscan
+) -> None:
     db = tmp_path / "state.sqlite3"
-    rows = [{"title": "Cook wanted", "body": "Family in Pune. Call 90000 66666", "label": "not_signal"},
-            {"text": "Girls needed, passport kept", "label": True, "analyst": "ravi", "note": "n"}]
+    rows = [
+        {"title": "Cook wanted", "body": "Family in Pune. Call 90000 66666", "label": "not_signal"},
+        {"text": "Girls needed, passport kept", "label": True, "analyst": "ravi", "note": "n"},
+    ]
     (tmp_path / "l.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     run = trafficscan("labels", "import", "l.jsonl", "--state", str(db), "--analyst", "meena")
     assert run.code == 0, run.err
     with VerdictStore.open(db) as store:
         got = sorted((v.label, v.analyst, v.record["text"]) for v in store.all())
-    assert got == [("not_signal", "meena", "Cook wanted\nFamily in Pune. Call 90000 66666"),
-                   ("signal", "ravi", "Girls needed, passport kept")]
+    assert got == [
+        ("not_signal", "meena", "Cook wanted\nFamily in Pune. Call 90000 66666"),
+        ("signal", "ravi", "Girls needed, passport kept"),
+    ]
 
 
 def test_export_without_a_state_database_is_an_input_error(tmp_path: Path, trafficscan) -> None:

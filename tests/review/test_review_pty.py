@@ -81,6 +81,7 @@ def _run_in_pty(args: list[str], cwd: Path, keys: list[bytes], timeout: float = 
     return out.decode("utf-8", "replace")
 
 
+@pytest.mark.slow
 def test_review_on_a_terminal_records_verdicts_and_resumes(tmp_path: Path) -> None:
     doc = json.loads(GOLDEN.read_text(encoding="utf-8"))
     for item in doc["items"]:  # three ads to review (the golden file flags two of them)
@@ -98,10 +99,12 @@ def test_review_on_a_terminal_records_verdicts_and_resumes(tmp_path: Path) -> No
     conn = sqlite3.connect(db)
     rows = conn.execute("SELECT ad_id, text_hash, label, analyst FROM verdicts").fetchall()
     conn.close()
-    assert sorted(rows) == sorted([
-        (items[0]["id"], text_hash(items[0]["text"]), "signal", "meena"),
-        (items[1]["id"], text_hash(items[1]["text"]), "not_signal", "meena"),
-    ])
+    assert sorted(rows) == sorted(
+        [
+            (items[0]["id"], text_hash(items[0]["text"]), "signal", "meena"),
+            (items[1]["id"], text_hash(items[1]["text"]), "not_signal", "meena"),
+        ]
+    )
 
     out = _run_in_pty(args, tmp_path, [b"k", b"q"])  # carries on at the third ad
     assert f"Ad 3 of {len(items)}" in out

@@ -11,9 +11,10 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+import pytest
 from rich.text import Text
 
-from trafficscan.review.app import MATCH_STYLE, ReviewApp, highlighted_text, order_items
+from trafficscan.cli.review_app import MATCH_STYLE, ReviewApp, highlighted_text, order_items
 from trafficscan.review.verdicts import VerdictStore
 
 TEXTS = [
@@ -26,18 +27,34 @@ TEXTS = [
 def _item(n: int, score: float) -> dict[str, Any]:
     text = TEXTS[n]
     start = text.index("Call")
-    return {"id": f"ad{n}", "source": "demo", "url": f"http://127.0.0.1/ads/{n}", "title": text[:20],
-            "text": text, "score": score, "flagged": True,
-            "entities": {"phones": [f"+9190000{n}{n}{n}{n}{n}"]},
-            "rules": [{"id": "contact.phone", "category": "contact", "weight": 0.1, "title": "phone",
-                       "matches": [{"text": "Call", "start": start, "end": start + 4}]}],
-            "explanation": {"indicators": [{"id": "contact.phone"}]}}
+    return {
+        "id": f"ad{n}",
+        "source": "demo",
+        "url": f"http://127.0.0.1/ads/{n}",
+        "title": text[:20],
+        "text": text,
+        "score": score,
+        "flagged": True,
+        "entities": {"phones": [f"+9190000{n}{n}{n}{n}{n}"]},
+        "rules": [
+            {
+                "id": "contact.phone",
+                "category": "contact",
+                "weight": 0.1,
+                "title": "phone",
+                "matches": [{"text": "Call", "start": start, "end": start + 4}],
+            }
+        ],
+        "explanation": {"indicators": [{"id": "contact.phone"}]},
+    }
 
 
 ITEMS = [_item(0, 0.95), _item(1, 0.62), _item(2, 0.81)]
 
 
-def _drive(path: Path, keys: list[str], items: list[dict[str, Any]] = ITEMS) -> tuple[int | None, str, ReviewApp]:
+def _drive(
+    path: Path, keys: list[str], items: list[dict[str, Any]] = ITEMS
+) -> tuple[int | None, str, ReviewApp]:
     """Run a review session, press ``keys``, return the result, the last screen and the app."""
 
     async def go() -> tuple[int | None, str, ReviewApp]:
@@ -73,6 +90,7 @@ def test_keys_and_the_first_ad_are_on_an_80x24_screen(tmp_path: Path) -> None:
         assert key in screen, key
 
 
+@pytest.mark.slow
 def test_mark_undo_note_quit_and_resume(tmp_path: Path) -> None:
     db = tmp_path / "state.sqlite3"
     # session 1: signal on the first ad, not-a-signal on the second, undo it, note, then skip
@@ -109,6 +127,6 @@ def test_fired_words_are_highlighted_and_context_is_lighter() -> None:
     at = item["text"].index("hotel work")
     item["rules"][0]["context"] = [{"text": "hotel work", "start": at, "end": at + 10}]
     text: Text = highlighted_text(item)
-    styles = {str(s.style): item["text"][s.start:s.end] for s in text.spans}
+    styles = {str(s.style): item["text"][s.start : s.end] for s in text.spans}
     assert styles[MATCH_STYLE] == "Call"
     assert styles["underline"] == "hotel work"

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from trafficscan.ad import Ad
-from trafficscan.classifier.model import load_model
-from trafficscan.rules import load_rules
-from trafficscan.scoring import Scorer
+from trafficscan.core.ad import Ad
+from trafficscan.score.classifier.model import load_model
+from trafficscan.score.rules import load_rules
+from trafficscan.score.scorer import Scorer
 
 pytestmark = pytest.mark.slow
 
@@ -42,25 +42,49 @@ def _row(table: str, name: str) -> tuple[int, int]:
 
 
 def test_verdicts_stop_the_cleared_false_alarms_and_add_none_on_real_listings(
-        tmp_path: Path, repo_root: Path, trafficscan) -> None:
+    tmp_path: Path, repo_root: Path, trafficscan
+) -> None:
     _sample(repo_root, tmp_path / "sample.jsonl")
-    run = trafficscan("train", "sample.jsonl", "-o", "before.skops", "--cv", "2", "--words-only", "-q")
+    run = trafficscan(
+        "train", "sample.jsonl", "-o", "before.skops", "--cv", "2", "--words-only", "-q"
+    )
     assert run.code == 0, run.err
-    negatives = [json.loads(line) for path in sorted((repo_root / "data" / "holdout").glob("*.jsonl"))
-                 for line in path.read_text(encoding="utf-8").splitlines()]
+    negatives = [
+        json.loads(line)
+        for path in sorted((repo_root / "data" / "holdout").glob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
     negatives = [r for r in negatives if r["label"] == 0]
     ads = [Ad(source="holdout", id=r["id"], title=r["title"], body=r["body"]) for r in negatives]
     false_alarms = set(_flagged(tmp_path / "before.skops", ads))
     assert false_alarms, "the small model flags some benign held-out ads"
     cleared = [a for a in ads if a.id in false_alarms]
     labels = tmp_path / "cleared.jsonl"
-    labels.write_text("".join(json.dumps({"id": a.id, "title": a.title, "body": a.body, "label": 0,
-                                          "analyst": "asha"}) + "\n" for a in cleared), encoding="utf-8")
+    labels.write_text(
+        "".join(
+            json.dumps(
+                {"id": a.id, "title": a.title, "body": a.body, "label": 0, "analyst": "asha"}
+            )
+            + "\n"
+            for a in cleared
+        ),
+        encoding="utf-8",
+    )
     db = tmp_path / "state.sqlite3"
     assert trafficscan("labels", "import", str(labels), "--state", str(db)).code == 0
 
-    run = trafficscan("train", "sample.jsonl", "-o", "after.skops", "--cv", "2", "--words-only",
-                      "--with-labels", "--state", str(db))
+    run = trafficscan(
+        "train",
+        "sample.jsonl",
+        "-o",
+        "after.skops",
+        "--cv",
+        "2",
+        "--words-only",
+        "--with-labels",
+        "--state",
+        str(db),
+    )
     assert run.code == 0, run.err
     assert f"{len(cleared)} analyst verdicts ({len(cleared)} cleared)" in run.err
     assert _flagged(tmp_path / "after.skops", cleared) == []  # the saved model learned them
@@ -73,19 +97,27 @@ def test_verdicts_stop_the_cleared_false_alarms_and_add_none_on_real_listings(
     run = trafficscan("evaluate", "--labels", "--state", str(db), "-m", "after.skops", "--json")
     assert run.code == 0, run.err
     result = json.loads(run.out)
-    assert result["past_flags"] == {"reviewed": len(cleared), "confirmed": 0, "cleared": len(cleared),
-                                    "skipped": 0, "precision_of_past_flags": 0.0}
+    assert result["past_flags"] == {
+        "reviewed": len(cleared),
+        "confirmed": 0,
+        "cleared": len(cleared),
+        "skipped": 0,
+        "precision_of_past_flags": 0.0,
+    }
     assert result["combined"]["confusion"] == [[len(cleared), 0], [0, 0]]
 
 
-def test_train_with_labels_and_no_verdicts_is_an_input_error(tmp_path: Path, repo_root: Path,
-                                                            trafficscan) -> None:
+def test_train_with_labels_and_no_verdicts_is_an_input_error(
+    tmp_path: Path, repo_root: Path, trafficscan
+) -> None:
     from trafficscan.review.verdicts import Verdict, VerdictStore
 
     _sample(repo_root, tmp_path / "sample.jsonl")
     db = tmp_path / "state.sqlite3"
     with VerdictStore.open(db, create=True) as store:  # a skip is no label
-        store.put(Verdict.for_record({"id": "a1", "text": "Cook wanted", "score": 0.6}, "skip", "asha"))
+        store.put(
+            Verdict.for_record({"id": "a1", "text": "Cook wanted", "score": 0.6}, "skip", "asha")
+        )
     run = trafficscan("train", "sample.jsonl", "--with-labels", "--state", str(db))
     assert run.code == 2 and "state.sqlite3" in run.err and "no analyst verdicts" in run.err
     assert not (tmp_path / "model.skops").exists()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from rule_helpers import write_pack
 
-from trafficscan.rules import RuleSet, load_rules
+from trafficscan.score.rules import RuleSet, load_rules
 
 
 @pytest.fixture
@@ -29,5 +29,5 @@ def no_bundled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Hide the bundled packs, so command tests see only the packs they write."""
     empty = tmp_path / "no-bundled"
     empty.mkdir()
-    monkeypatch.setattr("trafficscan.rules.loader.bundled_rules_dir", lambda: empty)
+    monkeypatch.setattr("trafficscan.score.rules.loader.bundled_rules_dir", lambda: empty)
     return empty

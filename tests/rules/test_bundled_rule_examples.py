@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from trafficscan.errors import InputError
-from trafficscan.rules import RuleSet, load_rules
-from trafficscan.rules.examples import ExampleRunner
+from trafficscan.core.errors import InputError
+from trafficscan.score.rules import RuleSet, load_rules
+from trafficscan.score.rules.examples import ExampleRunner
 
 
 def _load() -> tuple[RuleSet | None, str]:

@@ -10,10 +10,21 @@ from __future__ import annotations
 import pytest
 
 from trafficscan.features import extract
-from trafficscan.rules import load_rules, score_hits
+from trafficscan.score.rules import load_rules, score_hits
 
 #: Words an ad itself may contain; none may appear alone in a non-awareness rule's ``unless``.
-AD_WORDS = ("police", "study", "court", "room", "rooms", "details", "contact", "call", "job", "safe")
+AD_WORDS = (
+    "police",
+    "study",
+    "court",
+    "room",
+    "rooms",
+    "details",
+    "contact",
+    "call",
+    "job",
+    "safe",
+)
 
 
 @pytest.fixture(scope="module")
@@ -22,13 +33,18 @@ def ruleset():
 
 
 def test_no_bare_common_word_vetoes_a_rule(ruleset) -> None:
-    offenders = [(r.id, w) for r in ruleset if not r.is_awareness for w in r.unless if w in AD_WORDS]
+    offenders = [
+        (r.id, w) for r in ruleset if not r.is_awareness for w in r.unless if w in AD_WORDS
+    ]
     assert offenders == []
 
 
-@pytest.mark.parametrize("text", [
-    "College girls available, AC room, 100% safe no police problem, advance only, WhatsApp 90000 11111",
-    "New girls just arrived, incall outcall, hotel room service, study ke saath part time",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "College girls available, AC room, 100% safe no police problem, advance only, WhatsApp 90000 11111",
+        "New girls just arrived, incall outcall, hotel room service, study ke saath part time",
+    ],
+)
 def test_evasive_words_do_not_veto(ruleset, text: str) -> None:
     assert score_hits(ruleset.match(extract(text))).score >= 0.5

@@ -9,8 +9,8 @@ import pytest
 from rule_helpers import FIXTURES, rule_yaml, write_pack
 from typer.testing import CliRunner
 
-from trafficscan.cli import app
-from trafficscan.rules import commands
+from trafficscan.cli import rules as commands
+from trafficscan.cli.app import app
 
 GOOD = rule_yaml(
     "youth.good",

@@ -142,7 +142,10 @@ requires:
     hits = rs.match(features(text, messaging_only_contact="WhatsApp only"))
     assert spans(hits, "t.req") == [("Job abroad", 0, 10)]  # the indicator itself
     (hit,) = hits
-    assert [(m.text, m.start, m.end) for m in hit.context] == [("Fee", 26, 29), ("WhatsApp only", 37, 50)]
+    assert [(m.text, m.start, m.end) for m in hit.context] == [
+        ("Fee", 26, 29),
+        ("WhatsApp only", 37, 50),
+    ]
     assert rs.match(features(text)) == []  # the entity requirement fails
     assert (
         rs.match(features("Job abroad, WhatsApp only", messaging_only_contact="WhatsApp only"))
@@ -280,8 +283,8 @@ def test_near_agrees_with_brute_force(words, within):
 
 
 def _near_set(within: int):
-    from trafficscan.rules import RuleSet
-    from trafficscan.rules.model import Example, Near, Rule
+    from trafficscan.score.rules import RuleSet
+    from trafficscan.score.rules.spec import Example, Near, Rule
 
     rule = Rule(
         id="t.near",
@@ -301,7 +304,7 @@ _NEAR_SETS = {w: _near_set(w) for w in range(1, 7)}
 
 def test_entity_names_are_ones_the_features_stage_reports():
     from trafficscan.features import ENTITY_NAMES as FEATURE_ENTITIES
-    from trafficscan.rules import ENTITY_NAMES
+    from trafficscan.score.rules import ENTITY_NAMES
 
     assert set(ENTITY_NAMES) <= set(FEATURE_ENTITIES)
 

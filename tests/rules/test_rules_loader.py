@@ -6,12 +6,21 @@ import json
 from pathlib import Path
 
 import pytest
+from jsonschema import Draft202012Validator
 from rule_helpers import FIXTURES, rule_yaml, write_pack
 
-from trafficscan.errors import InputError, Problem
-from trafficscan.rules import CATEGORIES, ENTITY_NAMES, load_rules
-from trafficscan.rules.loader import RULE_KEYS
-from trafficscan.rules.model import Keywords, Near, Regex
+from trafficscan.core.errors import InputError, Problem
+from trafficscan.score.rules import CATEGORIES, ENTITY_NAMES, load_rules
+from trafficscan.score.rules.loader import PACK_SCHEMA
+from trafficscan.score.rules.spec import (
+    DEFAULT_WITHIN,
+    MAX_WITHIN,
+    STATUSES,
+    Entity,
+    Keywords,
+    Near,
+    Regex,
+)
 
 SCHEMA = Path(__file__).resolve().parents[2] / "rules" / "schema.json"
 
@@ -31,11 +40,11 @@ CASES: dict[str, list[tuple[str, int | None, str | None, str]]] = {
         ("pack.yaml", 6, "[0].patterns[0].regex", "regex has upper-case letters (G, N)")
     ],
     "regex_empty": [("pack.yaml", 6, "[0].patterns[0].regex", "matches empty text")],
-    "weight_out_of_range": [("pack.yaml", 4, "[0].weight", "weight 1.5 is outside 0..1")],
+    "weight_out_of_range": [("pack.yaml", 4, "[0].weight", "1.5 is out of range: allowed 0 to 1")],
     "missing_title": [("pack.yaml", 1, "[0]", "missing key 'title'")],
     "missing_references": [("pack.yaml", 1, "[0]", "missing key 'references'")],
     "missing_examples": [("pack.yaml", 1, "[0]", "missing key 'examples'")],
-    "missing_no_match": [("pack.yaml", 8, "[0].examples", "missing examples.no_match")],
+    "missing_no_match": [("pack.yaml", 8, "[0].examples", "missing key 'no_match'")],
     "empty_patterns": [("pack.yaml", 5, "[0].patterns", "must not be an empty list")],
     "empty_pattern": [("pack.yaml", 7, "[0].patterns[1]", "empty pattern")],
     "unknown_pattern_form": [
@@ -46,7 +55,7 @@ CASES: dict[str, list[tuple[str, int | None, str | None, str]]] = {
             "pack.yaml",
             6,
             "[0].patterns[0].near.within",
-            "within must be a whole number of words from 1 to 50, not 0",
+            "0 is out of range: allowed 1 to 50",
         )
     ],
     "near_without_with": [
@@ -63,16 +72,16 @@ CASES: dict[str, list[tuple[str, int | None, str | None, str]]] = {
         ("pack.yaml", 5, "[0].status", "unknown status 'beta'"),
     ],
     "invalid_yaml": [("pack.yaml", 4, None, "invalid YAML")],
-    "not_a_list": [("pack.yaml", 1, None, "a pack must be a YAML list of rules")],
+    "not_a_list": [("pack.yaml", 1, None, "must be a list, not a mapping")],
     "many_problems": [
         ("pack.yaml", 3, "[0].title", "must not be empty"),
-        ("pack.yaml", 5, "[0].weight", "weight -0.1 is outside 0..1"),
+        ("pack.yaml", 5, "[0].weight", "-0.1 is out of range: allowed 0 to 1"),
         ("pack.yaml", 7, "[0].patterns[0].regex", "lookaround is not supported"),
         ("pack.yaml", 8, "[0].references", "must not be an empty list"),
         ("pack.yaml", 11, "[0].examples.no_match", "must not be an empty list"),
         ("pack.yaml", 15, "[1].category", "unknown category 'nope'"),
         ("pack.yaml", 18, "[1].patterns[0].near.terms", "must not be an empty list"),
-        ("pack.yaml", 18, "[1].patterns[0].near.with_entity", "unknown entity 'age'"),
+        ("pack.yaml", 18, "[1].patterns[0].near.with_entity", "unknown entity 'ages'"),
         ("pack.yaml", 18, "[1].patterns[0].near.within", "not 'five'"),
         ("pack.yaml", 19, "[1].unless[0]", "must not be empty"),
         ("pack.yaml", 24, "[1].examples.maybe", "unknown key 'maybe'"),
@@ -205,11 +214,91 @@ def test_packs_load_sorted_after_the_bundled_ones(tmp_path: Path, no_bundled: Pa
     assert len(load_rules([no_bundled, tmp_path / "extra", tmp_path / "extra"])) == 3
 
 
-def test_schema_matches_the_loader():
-    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
-    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    rule = schema["$defs"]["rule"]
-    assert sorted(rule["properties"]) == sorted(RULE_KEYS)
-    assert rule["additionalProperties"] is False
-    assert rule["properties"]["category"]["enum"] == list(CATEGORIES)
-    assert schema["$defs"]["entity_name"]["enum"] == list(ENTITY_NAMES)
+def test_editor_schema_is_the_schema_the_loader_uses():
+    """docs/rules.md points editors at rules/schema.json: it must be the loader's own file."""
+    assert SCHEMA.read_bytes() == PACK_SCHEMA.read_bytes()
+
+
+def test_schema_lists_are_the_code_lists():
+    schema = json.loads(PACK_SCHEMA.read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    rule = schema["$defs"]["rule"]["properties"]
+    near = schema["$defs"]["pattern"]["properties"]["near"]["properties"]
+    assert rule["category"]["enum"] == list(CATEGORIES), (
+        "update pack.schema.json and rules/schema.json"
+    )
+    assert rule["status"]["enum"] == list(STATUSES)
+    assert schema["$defs"]["entity_name"]["enum"] == list(ENTITY_NAMES), "update both schema files"
+    assert (near["within"]["maximum"], near["within"]["default"]) == (MAX_WITHIN, DEFAULT_WITHIN)
+
+
+def test_every_key_the_schema_allows_reaches_the_rule(tmp_path: Path):
+    schema = json.loads(PACK_SCHEMA.read_text(encoding="utf-8"))
+    write_pack(tmp_path, rule_yaml("youth.keys", 'patterns:\n  - keywords: ["x"]'))
+    listed = load_rules([tmp_path], bundled=False).rules[0].to_dict()
+    assert set(schema["$defs"]["rule"]["properties"]) == set(listed) - {"file", "line"}
+
+
+def test_every_entity_name_is_allowed_in_rules(tmp_path: Path):
+    patterns = "".join(
+        f"  - entity: {name}\n  - near: {{terms: [x], with_entity: {name}}}\n"
+        for name in ENTITY_NAMES
+    )
+    write_pack(tmp_path, rule_yaml("youth.entities", "patterns:\n" + patterns))
+    rule = load_rules([tmp_path], bundled=False).rules[0]
+    assert [p.entity for p in rule.patterns if isinstance(p, Entity)] == list(ENTITY_NAMES)
+    assert [p.with_entity for p in rule.patterns if isinstance(p, Near)] == list(ENTITY_NAMES)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "key", "words", "hint"),
+    [
+        (
+            '{keywords: ["a"], regex: "b"}',
+            "[0].patterns[0]",
+            "only 1 key allowed here, found 2: keywords, regex",
+            "split several into one list item each",
+        ),
+        (
+            '{keywords: ["a"], keyword: ["b"]}',
+            "[0].patterns[0].keyword",
+            "unknown pattern form 'keyword'",
+            "did you mean 'keywords'?",
+        ),
+        (
+            'keywords: ["\\u200b"]',
+            "[0].patterns[0].keywords[0]",
+            "is empty after normalisation",
+            None,
+        ),
+    ],
+)
+def test_one_problem_per_mistake(
+    tmp_path: Path, pattern: str, key: str, words: str, hint: str | None
+):
+    write_pack(tmp_path, rule_yaml("youth.one", f"patterns:\n  - {pattern}"))
+    (problem,) = problems_of(tmp_path)
+    assert problem.key == key and words in problem.message, str(problem)
+    assert hint is None or hint in (problem.hint or ""), str(problem)
+
+
+def test_nan_weight_is_not_a_number(tmp_path: Path):
+    pack = rule_yaml("youth.nan", 'patterns:\n  - keywords: ["a"]').replace("0.4", ".nan")
+    write_pack(tmp_path, pack)
+    (problem,) = problems_of(tmp_path)
+    assert (problem.key, problem.message) == ("[0].weight", "must be a number, not nan")
+
+
+def test_duplicate_id_shows_beside_a_broken_rule(tmp_path: Path):
+    """One lint run shows both: the broken rule does not hide its valid neighbour's clash."""
+    body = 'patterns:\n  - keywords: ["x"]'
+    write_pack(tmp_path, rule_yaml("youth.same", body), "a.yaml")
+    write_pack(
+        tmp_path,
+        rule_yaml("youth.same", body) + rule_yaml("youth.other", body, category="yuoth"),
+        "b.yaml",
+    )
+    assert [(Path(p.file).name, p.key, p.message.split(":")[0]) for p in problems_of(tmp_path)] == [
+        ("b.yaml", "[1].category", "unknown category 'yuoth'"),
+        ("b.yaml", "id", "duplicate id 'youth.same'"),
+    ]

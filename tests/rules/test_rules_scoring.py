@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from trafficscan.ad import RuleHit
-from trafficscan.rules import CATEGORIES, score_hits
+from trafficscan.core.ad import RuleHit
+from trafficscan.score.rules import CATEGORIES, score_hits
 
 
 def hit(category: str, weight: float, rid: str | None = None) -> RuleHit:

@@ -11,19 +11,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from trafficscan.ad import Ad
+from trafficscan.core.ad import Ad
 from trafficscan.features import extract
+from trafficscan.features.contact_keys import contacts_of
 from trafficscan.output.items import item_to_dict, redact_item
-from trafficscan.scoring import Scorer, ScorerSpec
-from trafficscan.share.export import _raw_contacts, check_document, share_item
-from trafficscan.share.mask import (
+from trafficscan.output.redact import (
     MASK_ALPHABET,
     Contact,
     ContactHasher,
     mask_text,
     normal_contacts,
 )
-from trafficscan.state.contacts import contacts_of
+from trafficscan.score.scorer import Scorer, ScorerSpec
+from trafficscan.share.export import _raw_contacts, check_document, share_item
 
 KEY = b"k" * 32
 HASHER = ContactHasher(KEY)
@@ -59,20 +59,45 @@ def spell(number: str, style: str) -> str:
     raise AssertionError(style)
 
 
-PHONE_STYLES = ["plain", "split", "e164", "spaced", "dotted", "english", "hinglish",
-                "devanagari-words", "devanagari-digits", "mixed"]
-phones = st.builds(lambda block, rest: block + f"{rest:05d}", st.sampled_from(["90000", "80000"]),
-                   st.integers(0, 99_999))
+PHONE_STYLES = [
+    "plain",
+    "split",
+    "e164",
+    "spaced",
+    "dotted",
+    "english",
+    "hinglish",
+    "devanagari-words",
+    "devanagari-digits",
+    "mixed",
+]
+phones = st.builds(
+    lambda block, rest: block + f"{rest:05d}",
+    st.sampled_from(["90000", "80000"]),
+    st.integers(0, 99_999),
+)
 names = st.text("abcdefghkmnprtuvwyz", min_size=4, max_size=10)
-emails = st.tuples(names, st.sampled_from(["example.com", "example.org", "example.net"]),
-                   st.sampled_from(["plain", "upper", "at-dot"]))
-handles = st.tuples(st.sampled_from(["telegram @{}", "Telegram: {}", "t.me/{}", "insta @{}",
-                                     "instagram.com/{}"]), names)
-fillers = st.sampled_from([
-    "New girls at spa, manager books, advance only.", "Data entry job in Thailand, tourist visa.",
-    "Just 18, new in town.", "Salary 50,000 per month, no interview.", "Call now.", "",
-    "काम के लिए संपर्क करें।", "Free stay for girls, age 18-25.",
-])
+emails = st.tuples(
+    names,
+    st.sampled_from(["example.com", "example.org", "example.net"]),
+    st.sampled_from(["plain", "upper", "at-dot"]),
+)
+handles = st.tuples(
+    st.sampled_from(["telegram @{}", "Telegram: {}", "t.me/{}", "insta @{}", "instagram.com/{}"]),
+    names,
+)
+fillers = st.sampled_from(
+    [
+        "New girls at spa, manager books, advance only.",
+        "Data entry job in Thailand, tourist visa.",
+        "Just 18, new in town.",
+        "Salary 50,000 per month, no interview.",
+        "Call now.",
+        "",
+        "काम के लिए संपर्क करें।",
+        "Free stay for girls, age 18-25.",
+    ]
+)
 
 
 def _email(name: str, domain: str, style: str) -> str:
@@ -135,11 +160,14 @@ def assert_nothing_left(doc: dict[str, Any], original: dict[str, Any]) -> None:
         assert c.value.casefold() not in dumped
 
 
+@pytest.mark.slow
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ads())
 def test_no_contact_survives_a_share_export(text: str) -> None:
     item = scored(text)
-    assert item["entities"]["phones"], f"the generator must make contacts the extractor reads: {text}"
+    assert item["entities"]["phones"], (
+        f"the generator must make contacts the extractor reads: {text}"
+    )
     doc = share_item(item, HASHER, "test")
     check_document(doc, _raw_contacts([item]), where="test")  # the export's own proof
     assert_nothing_left(doc, item)
@@ -172,18 +200,24 @@ def test_each_spelling_is_masked_to_the_same_mask(style: str, number: str) -> No
 def test_masks_spell_the_hash_without_digits() -> None:
     c = Contact("phone", "+919000012345")
     mask = HASHER.mask(c)
-    code = mask[len("[phone:"):-1]
+    code = mask[len("[phone:") : -1]
     assert set(code) <= set(MASK_ALPHABET) and len(code) == 16
     assert code == HASHER.hash(c)[:16].translate(str.maketrans("0123456789abcdef", MASK_ALPHABET))
 
 
 def test_normal_form_is_the_state_databases() -> None:
     """The same contact hashes alike from a flagged file and from the local history."""
-    ents = {"phones": ["+919000012345"], "emails": ["Madam@Example.org"],
-            "handles": [{"platform": "Telegram", "value": "@HR_desk"}]}
+    ents = {
+        "phones": ["+919000012345"],
+        "emails": ["Madam@Example.org"],
+        "handles": [{"platform": "Telegram", "value": "@HR_desk"}],
+    }
     state = contacts_of(ents)
     assert [(c.kind, c.value) for c in normal_contacts(ents)] == [
-        ("phone", state[0][1]), ("email", state[1][1]), ("handle", "telegram:" + state[2][1])]
+        ("phone", state[0][1]),
+        ("email", state[1][1]),
+        ("handle", "telegram:" + state[2][1]),
+    ]
     assert normal_contacts(ents)[2].value == "telegram:hr_desk"
 
 
@@ -201,24 +235,39 @@ def test_spans_are_repointed_around_masks() -> None:
 
 def test_share_item_keeps_indicators_and_drops_the_rest() -> None:
     item = scored("New girls at spa, manager books, advance only. Call 90000 12345. Just 18.")
-    item.update(url="https://example.org/ad/call-9000012345", seen_with={"count": 3, "ads": []},
-                cluster={"id": "c-1", "size": 4}, first_seen="2026-12-01T00:00:00Z",
-                evidence={"warc": "evidence/x.warc.gz", "record_id": "<urn:uuid:1>", "sha256": "ab" * 32,
-                          "fetched_at": "2026-12-01T00:00:00Z"})
+    item.update(
+        url="https://example.org/ad/call-9000012345",
+        seen_with={"count": 3, "ads": []},
+        cluster={"id": "c-1", "size": 4},
+        first_seen="2026-12-01T00:00:00Z",
+        evidence={
+            "warc": "evidence/x.warc.gz",
+            "record_id": "<urn:uuid:1>",
+            "sha256": "ab" * 32,
+            "fetched_at": "2026-12-01T00:00:00Z",
+        },
+    )
     doc = share_item(item, HASHER, "t")
     assert "url" not in doc and "explanation" not in doc and doc["id"] != item["id"]
     assert doc["id"] == HASHER.keyed_id(item["id"])
     assert {"third-party-control", "youth"} <= set(doc["categories"])
     kept = [m for r in doc["rules"] for m in r["matches"]]
-    assert kept and all(doc["text"][m["start"]:m["end"]] == m["text"] for m in kept)
+    assert kept and all(doc["text"][m["start"] : m["end"]] == m["text"] for m in kept)
     assert doc["cluster_size"] == 4 and doc["seen_with_count"] == 3
     assert doc["evidence"]["sha256"] == "ab" * 32 and doc["first_seen"] == "2026-12-01T00:00:00Z"
-    assert doc["contacts"] == [{"kind": "phone", "hash": HASHER.hash(Contact("phone", "+919000012345")),
-                                "mask": HASHER.mask(Contact("phone", "+919000012345"))}]
+    assert doc["contacts"] == [
+        {
+            "kind": "phone",
+            "hash": HASHER.hash(Contact("phone", "+919000012345")),
+            "mask": HASHER.mask(Contact("phone", "+919000012345")),
+        }
+    ]
 
 
 def test_links_in_shared_texts_keep_only_their_domain() -> None:
-    item = scored("Jobs abroad, see https://www.example.org/jobs?ref=call-9000012345 or t.me/hr_desk_demo")
+    item = scored(
+        "Jobs abroad, see https://www.example.org/jobs?ref=call-9000012345 or t.me/hr_desk_demo"
+    )
     doc = share_item(item, HASHER, "t")
     assert "[link:example.org]" in doc["text"] and "9000012345" not in json.dumps(doc)
     assert "hr_desk_demo" not in json.dumps(doc)

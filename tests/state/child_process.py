@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from trafficscan.ad import Ad, ScoredAd
+from trafficscan.core.ad import Ad, ScoredAd
 from trafficscan.state import StateDB
 
 

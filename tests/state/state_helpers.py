@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from trafficscan.ad import Ad, ScoredAd
+from trafficscan.core.ad import Ad, ScoredAd
 
 CHILD = Path(__file__).with_name("child_process.py")
 

@@ -27,8 +27,8 @@ from trafficscan.state.lock import lock_path_for, read_holder
 def _scan_command_missing() -> bool:
     """True only while ``trafficscan scan`` (CLI command + pipeline) does not exist yet."""
     try:
-        from trafficscan import cli
-        from trafficscan.pipeline import run_scan  # noqa: F401
+        from trafficscan.cli import app as cli
+        from trafficscan.pipeline.scan import run_scan  # noqa: F401
     except ImportError:
         return True
     names = {

@@ -15,6 +15,7 @@ import sqlite3
 import time
 from pathlib import Path
 
+import pytest
 from state_helpers import make_item, read_line, spawn_child
 
 from trafficscan.state import StateDB
@@ -47,6 +48,7 @@ def _kill_mid_write(path: Path, rng: random.Random) -> tuple[int, str]:
     return proc.pid, opened
 
 
+@pytest.mark.slow
 def test_sigkill_mid_write_leaves_an_intact_db_and_the_next_scan_completes(db_path: Path) -> None:
     rng = random.Random(20261128)
     db_path.parent.mkdir(parents=True)

@@ -7,7 +7,6 @@ import sqlite3
 import stat
 import tempfile
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -15,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from state_helpers import make_item
 
+from trafficscan.features.contact_keys import contacts_of
 from trafficscan.state import SCHEMA_VERSION, SEEN_WITH_LIMIT, StateDB, default_state_path, links
-from trafficscan.state.contacts import contacts_of
 
 T1, T2, T3 = "2026-11-01T05:00:00Z", "2026-11-01T06:00:00Z", "2026-11-01T07:00:00Z"
 
@@ -315,28 +314,6 @@ def test_record_from_a_worker_thread(db: StateDB) -> None:
     assert item.is_new is True
 
 
-def test_record_of_1000_items_is_fast(db: StateDB) -> None:
-    def batch(n: int) -> list:
-        return [
-            make_item(
-                f"ad {n}-{i}",
-                f"https://a.test/{n}/{i}",
-                phones=[f"+91981{(i * 7919) % 700:07d}"],
-                emails=[f"u{i % 300}@m.test"],
-            )
-            for i in range(1000)
-        ]
-
-    scan_id = db.begin_scan(["a"], T1)
-    timings = []
-    for n in range(3):
-        items = batch(n)
-        began = time.perf_counter()
-        db.record(scan_id, items)
-        timings.append(time.perf_counter() - began)
-    assert min(timings) < 0.1, timings
-
-
 def test_default_state_path() -> None:
     path = default_state_path()
     assert path.name == "state.sqlite3"
@@ -372,6 +349,7 @@ def test_contacts_are_normalised() -> None:
         max_size=5,
     )
 )
+@pytest.mark.slow
 def test_is_new_matches_a_simple_model(scans: list[tuple[str, list[tuple[int, int]]]]) -> None:
     """is_new == the content was not in any earlier *completed* scan; first_seen == first scan."""
     reported: set[int] = set()

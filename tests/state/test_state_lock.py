@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from state_helpers import read_line, spawn_child
 
-from trafficscan.errors import EXIT_LOCKED, LockedError
+from trafficscan.core.errors import EXIT_LOCKED, LockedError
 from trafficscan.state import StateDB
 from trafficscan.state.lock import lock_path_for, read_holder
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from state_helpers import make_item
 
-from trafficscan.errors import EXIT_INPUT, InputError
+from trafficscan.core.errors import EXIT_INPUT, InputError
 from trafficscan.state import SCHEMA_VERSION, StateDB, schema
 
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from trafficscan.state.contacts import contacts_of
+from trafficscan.features.contact_keys import contacts_of
 
 #: A contact shared by more ads than this links no further ads (likely a site's own number).
 CONTACT_CAP = 200

@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from trafficscan.ad import ScoredAd
 from trafficscan.clusters.links import CONTACT_CAP, Key, contact_keys, text_keys
 from trafficscan.clusters.neardup import DocFreq, band_keys, shingles, signature, similar
 from trafficscan.clusters.unionfind import UnionFind
+from trafficscan.core.ad import ScoredAd
 
 
 @dataclass

@@ -21,8 +21,9 @@ import re
 import unicodedata
 import zlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 #: Words per shingle.
@@ -113,8 +114,10 @@ def shingles(text: str) -> set[int]:
     words = template_words(text)
     if len(words) < SHINGLE:
         return {zlib.crc32(" ".join(words).encode())} if words else set()
-    return {zlib.crc32(" ".join(words[i : i + SHINGLE]).encode())
-            for i in range(len(words) - SHINGLE + 1)}
+    return {
+        zlib.crc32(" ".join(words[i : i + SHINGLE]).encode())
+        for i in range(len(words) - SHINGLE + 1)
+    }
 
 
 class DocFreq:
@@ -154,8 +157,11 @@ class SketchFreq(DocFreq):
 
         super().__init__()
         self.docs = docs
-        self.table = (np.frombuffer(blob, dtype=np.uint16).reshape(2, self.WIDTH).copy()
-                      if blob else np.zeros((2, self.WIDTH), dtype=np.uint16))
+        self.table = (
+            np.frombuffer(blob, dtype=np.uint16).reshape(2, self.WIDTH).copy()
+            if blob
+            else np.zeros((2, self.WIDTH), dtype=np.uint16)
+        )
 
     def _cells(self, found: Iterable[int]) -> Any:
         import numpy as np
@@ -184,6 +190,41 @@ class SketchFreq(DocFreq):
         cap = self.cap()
         return {s for s, n in zip(items, est.tolist(), strict=True) if n <= cap}
 
+    def admit(self, sets: Sequence[set[int]]) -> tuple[Any, Any]:
+        """Add each set in turn and keep its distinctive shingles, for a whole batch at once.
+
+        The same answer as ``add(s); distinctive(s)`` for each set in order (a set is judged
+        on the counts of the sets before it and itself, never of those after it), but with
+        a few numpy passes instead of two per ad. Returns the kept shingles, flat, and the
+        index of the set each came from (ascending).
+        """
+        import numpy as np
+
+        n = len(sets)
+        lengths = np.fromiter((len(s) for s in sets), dtype=np.int64, count=n)
+        flat = np.fromiter(chain.from_iterable(sets), dtype=np.uint64, count=int(lengths.sum()))
+        owner = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        est = None
+        for row, cells in enumerate(self._cells(flat)):
+            cells = cells.astype(np.int64)
+            # how many entries (this set and earlier ones) fall in each entry's cell
+            key = cells * (n + 1) + owner
+            ordered = np.sort(key)
+            within = np.searchsorted(ordered, key, side="right") - np.searchsorted(
+                ordered, cells * (n + 1), side="left"
+            )
+            counts = self.table[row]
+            row_est = np.minimum(counts[cells].astype(np.int64) + within, 60000)
+            est = row_est if est is None else np.minimum(est, row_est)
+            touched, hits = np.unique(cells, return_counts=True)
+            counts[touched] = np.minimum(counts[touched].astype(np.int64) + hits, 60000)
+        caps = np.maximum(GENERIC_MIN_DF, GENERIC_SHARE * (self.docs + 1 + np.arange(n)))
+        self.docs += n
+        if est is None:
+            return flat, owner
+        keep = est <= caps[owner]
+        return flat[keep], owner[keep]
+
     def blob(self) -> bytes:
         return bytes(self.table.tobytes())
 
@@ -205,10 +246,61 @@ def signature(found: set[int]) -> Any:
         return None
     from datasketch import MinHash
 
-    m = MinHash(num_perm=NUM_PERM, seed=17, hashfunc=_identity, permutations=_permutations(),
-                scheme=SCHEME)
+    m = MinHash(
+        num_perm=NUM_PERM, seed=17, hashfunc=_identity, permutations=_permutations(), scheme=SCHEME
+    )
     m.update_batch(sorted(found))
     return m.hashvalues
+
+
+def _fmix32(h: Any) -> Any:
+    """MurmurHash3's 32-bit finalizer, as datasketch's ``affine32`` scheme pre-mixes inputs."""
+    import numpy as np
+
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
+
+
+#: Shingles hashed per numpy pass in :func:`signatures`: bounds its memory (×64×4 bytes, 4 MiB).
+_PASS = 1 << 14
+
+
+def signatures(values: Any, owner: Any, n: int) -> list[Any]:
+    """:func:`signature` of ``n`` shingle sets given flat (``owner`` ascending), all at once.
+
+    The same values as datasketch's ``MinHash.update_batch`` with :func:`_permutations`
+    (tests/clusters check it), computed over many ads per numpy pass: the per-ad MinHash
+    object and its Python-level hashing were a fifth of the clustering time.
+    """
+    import numpy as np
+
+    out: list[Any] = [None] * n
+    if not len(values):
+        return out
+    a, b = _permutations()
+    sizes = np.bincount(owner, minlength=n)
+    ends = np.cumsum(sizes)
+    present = np.flatnonzero(sizes).tolist()  # reduceat needs non-empty segments
+    hv = _fmix32(values.astype(np.uint32))
+    i = 0
+    while i < len(present):
+        first = int(ends[present[i]] - sizes[present[i]])
+        j = i + 1  # a run of ads whose shingles fit one pass (at least one ad)
+        while j < len(present) and ends[present[j]] - first <= _PASS:
+            j += 1
+        run = present[i:j]
+        last = int(ends[run[-1]])
+        with np.errstate(over="ignore"):
+            phv = hv[first:last, None] * a[None, :] + b[None, :]
+        mins = np.minimum.reduceat(phv, ends[run] - sizes[run] - first, axis=0)
+        for k, ad in enumerate(run):
+            if sizes[ad] >= MIN_SHINGLES:
+                out[ad] = mins[k]
+        i = j
+    return out
 
 
 def band_keys(sig: Any) -> list[int]:
@@ -217,8 +309,9 @@ def band_keys(sig: Any) -> list[int]:
         return []
     keys = []
     for band in range(BANDS):
-        digest = hashlib.blake2b(sig[band * ROWS : (band + 1) * ROWS].tobytes(),
-                                 digest_size=8, person=b"band%d" % band).digest()
+        digest = hashlib.blake2b(
+            sig[band * ROWS : (band + 1) * ROWS].tobytes(), digest_size=8, person=b"band%d" % band
+        ).digest()
         keys.append(int.from_bytes(digest, "big", signed=True))
     return keys
 
@@ -235,7 +328,3 @@ def similar(a: Any, b: Any) -> bool:
     sa = np.frombuffer(a, dtype=np.uint32) if isinstance(a, bytes) else a
     sb = np.frombuffer(b, dtype=np.uint32) if isinstance(b, bytes) else b
     return float(np.count_nonzero(sa == sb)) / NUM_PERM >= MIN_JACCARD
-
-
-def jaccard(a: set[int], b: set[int]) -> float:
-    return len(a & b) / len(a | b) if a or b else 0.0

@@ -16,8 +16,8 @@ from trafficscan.evidence.index import link_ads
 from trafficscan.evidence.store import EvidenceMode, EvidenceStore
 
 if TYPE_CHECKING:
-    from trafficscan.ad import ScoredAd
-    from trafficscan.crawl.fetch import Capture
+    from trafficscan.core.ad import ScoredAd
+    from trafficscan.fetch.fetcher import Capture
     from trafficscan.state.db import StateDB
 
 

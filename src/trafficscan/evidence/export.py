@@ -27,8 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from trafficscan import __version__
-from trafficscan.errors import InputError, IntegrityError, Problem
-from trafficscan.evidence.store import StoredRecord, _sha256_writer_class
+from trafficscan.core.errors import InputError, IntegrityError, Problem
+from trafficscan.evidence.record import StoredRecord
+from trafficscan.evidence.store import _sha256_writer_class
 
 IST = timezone(timedelta(hours=5, minutes=30), "IST")
 WARC_NAME = "evidence.warc.gz"
@@ -69,10 +70,13 @@ def read_exchange(base: Path, rec: StoredRecord) -> bytes:
             fh.seek(rec.offset)
             data = fh.read(rec.length)
     except OSError as exc:
-        raise IntegrityError(f"{rec.warc}: record {rec.record_id} cannot be read: "
-                             f"{exc.strerror or exc}") from None
+        raise IntegrityError(
+            f"{rec.warc}: record {rec.record_id} cannot be read: {exc.strerror or exc}"
+        ) from None
     if len(data) != rec.length:
-        raise IntegrityError(f"{rec.warc} at offset {rec.offset}: record {rec.record_id} is cut short")
+        raise IntegrityError(
+            f"{rec.warc} at offset {rec.offset}: record {rec.record_id} is cut short"
+        )
     return data
 
 
@@ -122,7 +126,7 @@ def resolve(db: Any, ids: list[str], flagged: Path | None) -> list[Chosen]:
             chosen.ads.append(ad)
 
     if flagged is not None:
-        from trafficscan.report.load import load_flagged
+        from trafficscan.output.report.load import load_flagged
 
         items = load_flagged(flagged).items
         by_id = {str(i.get("id")): i for i in items}
@@ -130,22 +134,36 @@ def resolve(db: Any, ids: list[str], flagged: Path | None) -> list[Chosen]:
             item = by_id.get(key)
             ev = (item or {}).get("evidence")
             if not isinstance(ev, dict) or not ev.get("record_id"):
-                problems.append(Problem(file=str(flagged), key=key,
-                                        message="no item with this id carries evidence",
-                                        hint="scan with state and --evidence flagged or all"))
+                problems.append(
+                    Problem(
+                        file=str(flagged),
+                        key=key,
+                        message="no item with this id carries evidence",
+                        hint="scan with state and --evidence flagged or all",
+                    )
+                )
                 continue
             rec = record_by_id(db, str(ev["record_id"]))
             if rec is None:
-                problems.append(Problem(file=str(flagged), key=key,
-                                        message=f"record {ev['record_id']} is not in the state "
-                                                "database's evidence store",
-                                        hint="pass the --state the scan used"))
+                problems.append(
+                    Problem(
+                        file=str(flagged),
+                        key=key,
+                        message=f"record {ev['record_id']} is not in the state "
+                        "database's evidence store",
+                        hint="pass the --state the scan used",
+                    )
+                )
                 continue
             add(rec, key)
     else:
         if not ids:
-            raise InputError(Problem(file="<command line>",
-                                     message="name the ads to export (ids), or give --from FLAGGED.json"))
+            raise InputError(
+                Problem(
+                    file="<command line>",
+                    message="name the ads to export (ids), or give --from FLAGGED.json",
+                )
+            )
         ad_records = records_of_ads(db, [i for i in ids if not i.startswith("<urn:")])
         for key in ids:
             if key.startswith("<urn:"):
@@ -157,27 +175,47 @@ def resolve(db: Any, ids: list[str], flagged: Path | None) -> list[Chosen]:
                 for rec in ad_records[key]:
                     add(rec, key)
                 continue
-            problems.append(Problem(file=str(db.path), key=key,
-                                    message="no stored evidence for this ad or record id",
-                                    hint="use an item's id from a scan with state, or its evidence.record_id"))
+            problems.append(
+                Problem(
+                    file=str(db.path),
+                    key=key,
+                    message="no stored evidence for this ad or record id",
+                    hint="use an item's id from a scan with state, or its evidence.record_id",
+                )
+            )
     if problems:
         raise InputError(problems)
     return list(wanted.values())
 
 
-def export_bundle(db: Any, chosen: list[Chosen], output: Path, *, force: bool = False) -> dict[str, Any]:
+def export_bundle(
+    db: Any, chosen: list[Chosen], output: Path, *, force: bool = False
+) -> dict[str, Any]:
     """Write the bundle atomically (mode 0600); return its manifest."""
     if output.exists() and not force:
-        raise InputError(Problem(file=str(output), message="already exists; nothing was replaced",
-                                 hint="pass --force to replace it, or name another file"))
+        raise InputError(
+            Problem(
+                file=str(output),
+                message="already exists; nothing was replaced",
+                hint="pass --force to replace it, or name another file",
+            )
+        )
     base = Path(db.path).parent
     created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     warc = io.BytesIO()
     writer = _sha256_writer_class()(warc, gzip=True, warc_version="1.1")
-    writer.write_record(writer.create_warcinfo_record(WARC_NAME, {
-        "software": f"trafficscan/{__version__}", "format": "WARC File Format 1.1",
-        "description": f"trafficscan case bundle: {len(chosen)} records copied unchanged "
-                       "from the evidence store", "created": created}))
+    writer.write_record(
+        writer.create_warcinfo_record(
+            WARC_NAME,
+            {
+                "software": f"trafficscan/{__version__}",
+                "format": "WARC File Format 1.1",
+                "description": f"trafficscan case bundle: {len(chosen)} records copied unchanged "
+                "from the evidence store",
+                "created": created,
+            },
+        )
+    )
     for c in chosen:
         data = read_exchange(base, c.record)
         _check(data, c)
@@ -222,17 +260,29 @@ def _manifest(chosen: list[Chosen], created: str, warc_sha: str, warc_size: int)
     }
 
 
-_FACTS = [("Record ID (WARC-Record-ID)", "record_id"), ("Request record ID", "request_record_id"),
-          ("URL", "url"), ("Fetched (UTC)", "fetched_at_utc"), ("Fetched (IST)", "fetched_at_ist"),
-          ("Server IP address", "server_ip"),
-          ("SHA-256 of the HTTP body as received (hex)", "sha256"),
-          ("WARC-Payload-Digest", "warc_payload_digest"), ("WARC-Block-Digest", "warc_block_digest"),
-          ("Stored in", "source_file"), ("Scan id", "scan_id"), ("Ads (content ids)", "ads")]
+_FACTS = [
+    ("Record ID (WARC-Record-ID)", "record_id"),
+    ("Request record ID", "request_record_id"),
+    ("URL", "url"),
+    ("Fetched (UTC)", "fetched_at_utc"),
+    ("Fetched (IST)", "fetched_at_ist"),
+    ("Server IP address", "server_ip"),
+    ("SHA-256 of the HTTP body as received (hex)", "sha256"),
+    ("WARC-Payload-Digest", "warc_payload_digest"),
+    ("WARC-Block-Digest", "warc_block_digest"),
+    ("Stored in", "source_file"),
+    ("Scan id", "scan_id"),
+    ("Ads (content ids)", "ads"),
+]
 
-_INTRO = ("Annexure: electronic records and their hash values, for the certificate under "
-          "Section 63 of the Bharatiya Sakshya Adhiniyam, 2023")
-_NOTE = ("Facts recorded by the tool. The statements of the certificate itself, and its "
-         "signature, are the officer's.")
+_INTRO = (
+    "Annexure: electronic records and their hash values, for the certificate under "
+    "Section 63 of the Bharatiya Sakshya Adhiniyam, 2023"
+)
+_NOTE = (
+    "Facts recorded by the tool. The statements of the certificate itself, and its "
+    "signature, are the officer's."
+)
 
 
 def _value(record: dict[str, Any], key: str) -> str:
@@ -243,13 +293,20 @@ def _value(record: dict[str, Any], key: str) -> str:
 
 
 def annexure_text(manifest: dict[str, Any]) -> str:
-    lines = [_INTRO, "=" * len(_INTRO), "",
-             f"Produced by: {manifest['tool']}",
-             f"Produced at: {manifest['created_at']} ({manifest['created_at_ist']})",
-             f"Archive file: {manifest['warc']['file']} ({manifest['warc']['bytes']} bytes)",
-             f"SHA-256 of the archive file: {manifest['warc']['sha256']}",
-             "Hash algorithm: SHA-256 (FIPS 180-4); WARC digests in base32, as ISO 28500 writes them.",
-             f"Number of records: {len(manifest['records'])}", "", _NOTE, ""]
+    lines = [
+        _INTRO,
+        "=" * len(_INTRO),
+        "",
+        f"Produced by: {manifest['tool']}",
+        f"Produced at: {manifest['created_at']} ({manifest['created_at_ist']})",
+        f"Archive file: {manifest['warc']['file']} ({manifest['warc']['bytes']} bytes)",
+        f"SHA-256 of the archive file: {manifest['warc']['sha256']}",
+        "Hash algorithm: SHA-256 (FIPS 180-4); WARC digests in base32, as ISO 28500 writes them.",
+        f"Number of records: {len(manifest['records'])}",
+        "",
+        _NOTE,
+        "",
+    ]
     width = max(len(label) for label, _ in _FACTS)
     for n, record in enumerate(manifest["records"], 1):
         lines += [f"Record {n}", "-" * len(f"Record {n}")]
@@ -262,24 +319,32 @@ def annexure_html(manifest: dict[str, Any]) -> str:
     e = html.escape
     rows = []
     for n, record in enumerate(manifest["records"], 1):
-        cells = "".join(f"<tr><th>{e(label)}</th><td><code>{e(_value(record, key))}</code></td></tr>"
-                        for label, key in _FACTS)
+        cells = "".join(
+            f"<tr><th>{e(label)}</th><td><code>{e(_value(record, key))}</code></td></tr>"
+            for label, key in _FACTS
+        )
         rows.append(f"<section><h2>Record {n}</h2><table>{cells}</table></section>")
-    head = (f"<tr><th>Produced by</th><td>{e(manifest['tool'])}</td></tr>"
-            f"<tr><th>Produced at</th><td>{e(manifest['created_at'])} ({e(manifest['created_at_ist'])})</td></tr>"
-            f"<tr><th>Archive file</th><td><code>{e(manifest['warc']['file'])}</code> "
-            f"({manifest['warc']['bytes']} bytes)</td></tr>"
-            f"<tr><th>SHA-256 of the archive file</th><td><code>{e(manifest['warc']['sha256'])}</code></td></tr>"
-            f"<tr><th>Number of records</th><td>{len(manifest['records'])}</td></tr>")
-    style = ("body{font-family:serif;max-width:180mm;margin:10mm auto;font-size:11pt}"
-             "table{border-collapse:collapse;width:100%;margin-bottom:6mm}"
-             "th,td{border:1px solid #444;padding:2mm;text-align:left;vertical-align:top}"
-             "th{width:35%;font-weight:normal;background:#f2f2f2}code{word-break:break-all}"
-             "section{page-break-inside:avoid}@page{size:A4;margin:12mm}")
-    return (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{e(_INTRO)}</title><style>{style}</style></head><body>"
-            f"<h1>{e(_INTRO)}</h1><table>{head}</table><p>{e(_NOTE)}</p>{''.join(rows)}"
-            f"</body></html>\n")
+    head = (
+        f"<tr><th>Produced by</th><td>{e(manifest['tool'])}</td></tr>"
+        f"<tr><th>Produced at</th><td>{e(manifest['created_at'])} ({e(manifest['created_at_ist'])})</td></tr>"
+        f"<tr><th>Archive file</th><td><code>{e(manifest['warc']['file'])}</code> "
+        f"({manifest['warc']['bytes']} bytes)</td></tr>"
+        f"<tr><th>SHA-256 of the archive file</th><td><code>{e(manifest['warc']['sha256'])}</code></td></tr>"
+        f"<tr><th>Number of records</th><td>{len(manifest['records'])}</td></tr>"
+    )
+    style = (
+        "body{font-family:serif;max-width:180mm;margin:10mm auto;font-size:11pt}"
+        "table{border-collapse:collapse;width:100%;margin-bottom:6mm}"
+        "th,td{border:1px solid #444;padding:2mm;text-align:left;vertical-align:top}"
+        "th{width:35%;font-weight:normal;background:#f2f2f2}code{word-break:break-all}"
+        "section{page-break-inside:avoid}@page{size:A4;margin:12mm}"
+    )
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{e(_INTRO)}</title><style>{style}</style></head><body>"
+        f"<h1>{e(_INTRO)}</h1><table>{head}</table><p>{e(_NOTE)}</p>{''.join(rows)}"
+        f"</body></html>\n"
+    )
 
 
 def _write_zip(output: Path, files: dict[str, bytes]) -> None:
@@ -287,7 +352,7 @@ def _write_zip(output: Path, files: dict[str, bytes]) -> None:
     from trafficscan.output.paths import make_parent
 
     make_parent(output, what="case bundle")
-    from trafficscan.atomic import atomic_file
+    from trafficscan.core.atomic import atomic_file
 
     with atomic_file(output) as fh, zipfile.ZipFile(fh, "w") as zf:
         for name, data in files.items():

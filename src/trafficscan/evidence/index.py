@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from trafficscan.evidence.store import StoredRecord
+from trafficscan.evidence.record import StoredRecord
 
 if TYPE_CHECKING:
     from trafficscan.state.db import StateDB
@@ -23,14 +23,25 @@ def add_record(db: StateDB, rec: StoredRecord, scan_id: int | None) -> None:
         conn.execute(
             "INSERT OR IGNORE INTO evidence (record_id, warc, offset, length, url, sha256, "
             "fetched_at, scan_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (rec.record_id, rec.warc, rec.offset, rec.length, rec.url, rec.sha256,
-             rec.fetched_at, scan_id))
+            (
+                rec.record_id,
+                rec.warc,
+                rec.offset,
+                rec.length,
+                rec.url,
+                rec.sha256,
+                rec.fetched_at,
+                scan_id,
+            ),
+        )
 
 
 def find_record(db: StateDB, url: str, sha256: str) -> StoredRecord | None:
     """The newest stored record of ``url`` with exactly this body."""
-    rows = db.query(f"SELECT {_COLUMNS} FROM evidence WHERE url = ? AND sha256 = ? "
-                    "ORDER BY id DESC LIMIT 1", (url, sha256))
+    rows = db.query(
+        f"SELECT {_COLUMNS} FROM evidence WHERE url = ? AND sha256 = ? ORDER BY id DESC LIMIT 1",
+        (url, sha256),
+    )
     return StoredRecord(*rows[0]) if rows else None
 
 
@@ -45,7 +56,8 @@ def link_ads(db: StateDB, links: Iterable[tuple[str, str, str, bool]]) -> None:
             "SELECT ?, ?, id, ? FROM evidence WHERE record_id = ? "
             "ON CONFLICT (ad_id, url, evidence_id) DO UPDATE SET "
             "flagged = MAX(flagged, excluded.flagged)",
-            [(ad_id, url, int(flagged), record_id) for ad_id, url, record_id, flagged in rows])
+            [(ad_id, url, int(flagged), record_id) for ad_id, url, record_id, flagged in rows],
+        )
 
 
 def records_of_ads(db: StateDB, ad_ids: Sequence[str]) -> dict[str, list[StoredRecord]]:
@@ -55,7 +67,9 @@ def records_of_ads(db: StateDB, ad_ids: Sequence[str]) -> dict[str, list[StoredR
         rows = db.query(
             f"SELECT {', '.join('e.' + c.strip() for c in _COLUMNS.split(','))} "
             "FROM ad_evidence a JOIN evidence e ON e.id = a.evidence_id "
-            "WHERE a.ad_id = ? GROUP BY e.id ORDER BY e.id", (ad_id,))
+            "WHERE a.ad_id = ? GROUP BY e.id ORDER BY e.id",
+            (ad_id,),
+        )
         if rows:
             found[ad_id] = [StoredRecord(*r) for r in rows]
     return found
@@ -77,4 +91,5 @@ def mark_exported(db: StateDB, record_ids: Iterable[str], bundle: str, when: str
         conn.executemany(
             "INSERT OR IGNORE INTO evidence_exports (evidence_id, exported_at, bundle) "
             "SELECT id, ?, ? FROM evidence WHERE record_id = ?",
-            [(when, bundle, rid) for rid in record_ids])
+            [(when, bundle, rid) for rid in record_ids],
+        )

@@ -24,15 +24,15 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from trafficscan import __version__
+from trafficscan.evidence.record import StoredRecord
 
 if TYPE_CHECKING:
-    from trafficscan.crawl.fetch import Capture
+    from trafficscan.fetch.fetcher import Capture
     from trafficscan.state.db import StateDB
 
 EvidenceMode = Literal["flagged", "all", "none"]
@@ -67,33 +67,17 @@ def _warc_date(iso: str) -> str:
     return iso if iso.endswith("Z") else iso + "Z"
 
 
-@dataclass(frozen=True, slots=True)
-class StoredRecord:
-    """Where one exchange went: what an item's ``evidence`` and the index hold."""
-
-    warc: str  # relative to the state folder, with forward slashes
-    record_id: str
-    offset: int
-    length: int
-    url: str
-    sha256: str
-    fetched_at: str
-
-    def ref(self) -> dict[str, str]:
-        return {"warc": self.warc, "record_id": self.record_id, "sha256": self.sha256,
-                "fetched_at": _seconds(self.fetched_at)}
-
-
-def _seconds(iso: str) -> str:
-    """Item times are whole seconds (``…:00Z``), like every other time in the output."""
-    return iso[:19] + "Z" if len(iso) >= 19 else iso
-
-
 class EvidenceStore:
     """Writes the exchanges of one scan; one store per scan, used from the event-loop thread."""
 
-    def __init__(self, state_path: Path, scan_id: int, db: StateDB | None = None, *,
-                 roll_bytes: int = ROLL_BYTES) -> None:
+    def __init__(
+        self,
+        state_path: Path,
+        scan_id: int,
+        db: StateDB | None = None,
+        *,
+        roll_bytes: int = ROLL_BYTES,
+    ) -> None:
         self.base = Path(state_path).expanduser().absolute().parent
         self.scan_id = scan_id
         self.db = db
@@ -155,10 +139,15 @@ class EvidenceStore:
         self._size += len(data)
         self.records_written += 2
         self.bytes_written += len(data)
-        return StoredRecord(warc=self._path.relative_to(self.base).as_posix(),
-                            record_id=response.rec_headers.get_header("WARC-Record-ID"),
-                            offset=offset, length=len(data), url=capture.url, sha256=sha,
-                            fetched_at=capture.fetched_at)
+        return StoredRecord(
+            warc=self._path.relative_to(self.base).as_posix(),
+            record_id=response.rec_headers.get_header("WARC-Record-ID"),
+            offset=offset,
+            length=len(data),
+            url=capture.url,
+            sha256=sha,
+            fetched_at=capture.fetched_at,
+        )
 
     def _open_next(self) -> None:
         """Begin a new file: never an existing one, so a closed file is never written again."""
@@ -176,11 +165,13 @@ class EvidenceStore:
         self._fd, self._path, self._size = fd, path, 0
         buf = io.BytesIO()
         writer = self._writer_class(buf, gzip=True, warc_version="1.1")
-        info = {"software": f"trafficscan/{__version__}",
-                "format": "WARC File Format 1.1",
-                "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
-                "trafficscan-scan-id": str(self.scan_id),
-                "description": "Pages as received by a trafficscan scan, kept as evidence"}
+        info = {
+            "software": f"trafficscan/{__version__}",
+            "format": "WARC File Format 1.1",
+            "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+            "trafficscan-scan-id": str(self.scan_id),
+            "description": "Pages as received by a trafficscan scan, kept as evidence",
+        }
         writer.write_record(writer.create_warcinfo_record(path.name, info))
         data = buf.getvalue()
         _write_all(fd, data)
@@ -221,19 +212,29 @@ def _records(writer: Any, capture: Capture) -> tuple[Any, Any]:
     if capture.server_ip:
         common["WARC-IP-Address"] = capture.server_ip
     protocol, _, status = capture.status_line.partition(" ")
-    http_headers = StatusAndHeaders(status, capture.headers, protocol=protocol,
-                                    is_http_request=False)
-    response = writer.create_warc_record(capture.url, "response",
-                                         payload=io.BytesIO(capture.body),
-                                         length=len(capture.body),
-                                         http_headers=http_headers,
-                                         warc_headers_dict=dict(common))
-    req_headers = StatusAndHeaders(capture.request_line, capture.request_headers,
-                                   is_http_request=True)
-    request = writer.create_warc_record(capture.url, "request", payload=io.BytesIO(b""),
-                                        length=0, http_headers=req_headers,
-                                        warc_headers_dict={
-                                            **common,
-                                            "WARC-Concurrent-To":
-                                                response.rec_headers.get_header("WARC-Record-ID")})
+    http_headers = StatusAndHeaders(
+        status, capture.headers, protocol=protocol, is_http_request=False
+    )
+    response = writer.create_warc_record(
+        capture.url,
+        "response",
+        payload=io.BytesIO(capture.body),
+        length=len(capture.body),
+        http_headers=http_headers,
+        warc_headers_dict=dict(common),
+    )
+    req_headers = StatusAndHeaders(
+        capture.request_line, capture.request_headers, is_http_request=True
+    )
+    request = writer.create_warc_record(
+        capture.url,
+        "request",
+        payload=io.BytesIO(b""),
+        length=0,
+        http_headers=req_headers,
+        warc_headers_dict={
+            **common,
+            "WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID"),
+        },
+    )
     return response, request

@@ -58,8 +58,9 @@ def warc_files(paths: Iterable[Path]) -> list[Path]:
     found: list[Path] = []
     for p in paths:
         if p.is_dir():
-            found += sorted(q for q in p.rglob("*") if q.name.endswith((".warc.gz", ".warc"))
-                            and q.is_file())
+            found += sorted(
+                q for q in p.rglob("*") if q.name.endswith((".warc.gz", ".warc")) and q.is_file()
+            )
         else:
             found.append(p)
     return found
@@ -118,14 +119,20 @@ def verify_file(path: Path, result: Verification, label: str | None = None) -> N
                 result.records += 1
                 if record.digest_checker.passed is False:
                     problems = "; ".join(record.digest_checker.problems)
-                    result.failures.append(Failure(name, offset, record_id,
-                                                   f"digest does not match ({problems})"))
+                    result.failures.append(
+                        Failure(name, offset, record_id, f"digest does not match ({problems})")
+                    )
                 elif digest and record.digest_checker.passed is None:
-                    short = Failure(name, offset, record_id, "is shorter than its "
-                                    "Content-Length: its digest cannot hold")
+                    short = Failure(
+                        name,
+                        offset,
+                        record_id,
+                        "is shorter than its Content-Length: its digest cannot hold",
+                    )
                 elif record.rec_type in _DIGESTED and not digest:
-                    result.failures.append(Failure(name, offset, record_id,
-                                                   "has no WARC-Block-Digest to check"))
+                    result.failures.append(
+                        Failure(name, offset, record_id, "has no WARC-Block-Digest to check")
+                    )
                 elif record.rec_type == "response" and record_id:
                     sha = _hex_of(headers.get_header("WARC-Payload-Digest"))
                     if sha:
@@ -134,8 +141,13 @@ def verify_file(path: Path, result: Verification, label: str | None = None) -> N
             end = records.offset
         except Exception as exc:  # warcio raises many kinds on malformed bytes
             end = records.offset
-            unreadable = Failure(name, end, record_id, "unreadable from here on "
-                                 f"({type(exc).__name__}: {str(exc).strip() or 'no detail'})")
+            unreadable = Failure(
+                name,
+                end,
+                record_id,
+                "unreadable from here on "
+                f"({type(exc).__name__}: {str(exc).strip() or 'no detail'})",
+            )
         result.bytes += size
     if short is not None and short.offset is not None:
         end = short.offset
@@ -147,12 +159,25 @@ def verify_file(path: Path, result: Verification, label: str | None = None) -> N
             fh.seek(end)
             tail = fh.read()
         if _is_cut_gzip(tail):
-            result.incomplete.append(Failure(
-                name, end, None, f"last record is incomplete ({len(tail)} bytes): the writer "
-                "stopped while writing it; it was never indexed or cited"))
+            result.incomplete.append(
+                Failure(
+                    name,
+                    end,
+                    None,
+                    f"last record is incomplete ({len(tail)} bytes): the writer "
+                    "stopped while writing it; it was never indexed or cited",
+                )
+            )
         else:
-            result.failures.append(unreadable or Failure(
-                name, end, None, f"{size - end} bytes after the last record are not a WARC record"))
+            result.failures.append(
+                unreadable
+                or Failure(
+                    name,
+                    end,
+                    None,
+                    f"{size - end} bytes after the last record are not a WARC record",
+                )
+            )
 
 
 def _is_cut_gzip(data: bytes) -> bool:
@@ -196,9 +221,18 @@ def check_index(state_path: Path, result: Verification, *, whole_store: bool = T
         if not (base / warc).is_file():
             result.failures.append(Failure(warc, None, record_id, "file is missing"))
         elif record_id not in result.payload_sha256:
-            result.failures.append(Failure(warc, None, record_id,
-                                           "record listed in the state database is not in the file"))
+            result.failures.append(
+                Failure(
+                    warc, None, record_id, "record listed in the state database is not in the file"
+                )
+            )
         elif result.payload_sha256[record_id] != sha256:
-            result.failures.append(Failure(warc, None, record_id,
-                                           f"body SHA-256 is not the {sha256} the state database "
-                                           "and the flagged output quote"))
+            result.failures.append(
+                Failure(
+                    warc,
+                    None,
+                    record_id,
+                    f"body SHA-256 is not the {sha256} the state database "
+                    "and the flagged output quote",
+                )
+            )

@@ -12,12 +12,8 @@ from typing import TYPE_CHECKING, Any
 from trafficscan.features.normalize import NormalizedText, contact_view, normalize
 
 if TYPE_CHECKING:
-    from trafficscan.features.extract import (
-        ENTITY_NAMES,
-        NUMERIC_FEATURES,
-        Features,
-        extract,
-    )
+    from trafficscan.features.extract import ENTITY_NAMES, Features, extract
+    from trafficscan.features.numeric import NUMERIC_FEATURES
     from trafficscan.features.types import Age, Email, Handle, Location, Person, Phone, Price, Url
 
 __all__ = [
@@ -40,7 +36,7 @@ __all__ = [
 
 _LAZY = {
     "ENTITY_NAMES": "trafficscan.features.extract",
-    "NUMERIC_FEATURES": "trafficscan.features.extract",
+    "NUMERIC_FEATURES": "trafficscan.features.numeric",
     "Features": "trafficscan.features.extract",
     "extract": "trafficscan.features.extract",
     "Age": "trafficscan.features.types",

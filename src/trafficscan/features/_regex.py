@@ -64,8 +64,9 @@ def digit_runs(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _DIGITS.finditer(text)]
 
 
-def match_after(pattern: re.Pattern[str], first: frozenset[str], text: str,
-                pos: int) -> re.Match[str] | None:
+def match_after(
+    pattern: re.Pattern[str], first: frozenset[str], text: str, pos: int
+) -> re.Match[str] | None:
     """``pattern.match(text, pos)`` for a pattern whose every part is optional and which, after
     at most one whitespace character, starts with a character of ``first``; None where it could
     only match the empty string.

@@ -43,8 +43,9 @@ _JUST_STOP = re.compile(
     r"left|pcs|pieces|units|people|persons|members|spots|am\b|pm\b|ladies|profiles|photos|pics)"
 )
 _NOT_AGE_AFTER = re.compile(
-    # "10 years of experience", "5 saal purana", "10 saal ka experience": a duration, not an age
-    r"\s?(?:of\s(?!age\b)|(?:ka|ki|ke)\s(?:experience|exp\b|anubhav|kaam|business)|"
+    # "10 years of experience", "5 saal purana", "10 saal ka experience": a duration, not an age;
+    # "3 years' experience", "3-5 years’ experience": the possessive apostrophe changes nothing
+    r"(?:['’]s?)?\s?(?:of\s(?!age\b)|(?:ka|ki|ke)\s(?:experience|exp\b|anubhav|kaam|business)|"
     r"(?:of\s)?(?:experience|exp\b|ago|in\s(?:business|service|the\s(?:field|industry))|"
     r"warranty|guarantee|contract|visa|work|old\scompany|lease|agreement|tak|back|before|"
     r"pehle|baad|purana|purani|purane|ho\sgaye|se\s(?:business|kaam)|running|since|anniversary)|"

@@ -159,7 +159,26 @@ def _email_matches(text: str) -> list[re.Match[str]]:
     few places an address can be is several times cheaper and finds the same addresses.
     """
     anchors: set[int] = set()
-    for needle in ("@", " at ", "[at", "(at", "{at", "<at", "[ at", "( at", "{ at", "< at"):
+    for needle in (
+        "@",
+        " at ",
+        "[at",
+        "(at",
+        "{at",
+        "<at",
+        "[ at",
+        "( at",
+        "{ at",
+        "< at",
+        "[@",
+        "(@",
+        "{@",
+        "<@",
+        "[ @",
+        "( @",
+        "{ @",
+        "< @",
+    ):  # "name [@] mail.com"
         k = text.find(needle)
         while k >= 0:
             anchors.add(k)

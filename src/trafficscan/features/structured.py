@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from trafficscan.ad import Ad
+from trafficscan.core.ad import Ad
 
 
 def merge_structured(ad: Ad, entities: dict[str, Any], region: str = "IN") -> dict[str, Any]:

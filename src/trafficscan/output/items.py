@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from trafficscan.ad import ScoredAd
+from trafficscan.core.ad import ScoredAd
 
 SCHEMA = "trafficscan/flagged/v1"
 _ROUND = 4
@@ -58,14 +58,14 @@ def redact_item(record: dict[str, Any], key: bytes) -> dict[str, Any]:
 
     Irreversible: a mask comes from HMAC-SHA256 under ``key`` (random per output unless a share
     key is given, see ``--redact-key``), so hashing every candidate number finds nothing.
-    Consistent: texts are masked by span (:mod:`trafficscan.share.mask`), and a contact has the
+    Consistent: texts are masked by span (:mod:`trafficscan.output.redact`), and a contact has the
     same mask in the texts and in ``entities``, so redacted ads that share a number still show
     the link. Match and indicator spans are re-pointed into the masked text; one that covered a
     contact now covers its mask. ``contacts`` lists each contact's kind, keyed hash and mask.
     The content id becomes a keyed id too: it is an unkeyed hash of the unmasked text, so a
     guessed number put back into the masked text could be tested against it.
     """
-    from trafficscan.share.mask import ContactHasher, mask_of, mask_text, normal_contacts
+    from trafficscan.output.redact import ContactHasher, mask_of, mask_text, normal_contacts
 
     hasher = ContactHasher(key)
     where = f"item {record.get('id', '?')}"
@@ -96,13 +96,16 @@ def redact_item(record: dict[str, Any], key: bytes) -> dict[str, Any]:
             for h in ents["handles"]
         ]
     if "urls" in ents:
-        new_ents["urls"] = [mask_text(str(u), hasher, where=f"{where}: url").text
-                            for u in ents["urls"]]
+        new_ents["urls"] = [
+            mask_text(str(u), hasher, where=f"{where}: url").text for u in ents["urls"]
+        ]
     if isinstance(record.get("entities"), dict):
         out["entities"] = new_ents
     contacts = dict.fromkeys([*normal_contacts(ents), *masked.contacts])
-    out["contacts"] = [{"kind": c.kind, "hash": (h := hasher.hash(c)), "mask": mask_of(c.kind, h)}
-                       for c in contacts]
+    out["contacts"] = [
+        {"kind": c.kind, "hash": (h := hasher.hash(c)), "mask": mask_of(c.kind, h)}
+        for c in contacts
+    ]
 
     def repoint(m: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(m.get("start"), int) or not isinstance(m.get("end"), int):
@@ -121,9 +124,12 @@ def redact_item(record: dict[str, Any], key: bytes) -> dict[str, Any]:
         out["explanation"] = _redact_explanation(record["explanation"], rules, masked)
     if isinstance(out.get("seen_with"), dict):
         seen = dict(out["seen_with"])
-        seen["ads"] = [{**ad, "url": mask_text(ad["url"], hasher, where=f"{where}: seen_with").text}
-                       if isinstance(ad, dict) and isinstance(ad.get("url"), str) else ad
-                       for ad in seen.get("ads") or []]
+        seen["ads"] = [
+            {**ad, "url": mask_text(ad["url"], hasher, where=f"{where}: seen_with").text}
+            if isinstance(ad, dict) and isinstance(ad.get("url"), str)
+            else ad
+            for ad in seen.get("ads") or []
+        ]
         out["seen_with"] = seen
     cluster = record.get("cluster")
     if isinstance(cluster, dict) and isinstance(cluster.get("id"), str):
@@ -133,8 +139,9 @@ def redact_item(record: dict[str, Any], key: bytes) -> dict[str, Any]:
     return out
 
 
-def _redact_explanation(explanation: dict[str, Any], rules: list[dict[str, Any]],
-                        masked: Any) -> dict[str, Any]:
+def _redact_explanation(
+    explanation: dict[str, Any], rules: list[dict[str, Any]], masked: Any
+) -> dict[str, Any]:
     """The indicators of the explanation, with the words of the redacted matches and entity
     spans into the masked text (an obfuscated-phone span now points at the phone's mask)."""
     words = {hit.get("id"): list(dict.fromkeys(m["text"] for m in hit["matches"])) for hit in rules}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from trafficscan.errors import InputError, Problem
+from trafficscan.core.errors import InputError, Problem
 from trafficscan.output.writers import FORMATS, default_output_name
 
 
@@ -19,9 +19,9 @@ from trafficscan.output.writers import FORMATS, default_output_name
 class OutputPlan:
     """The output decided from ``-o``, ``--format`` and ``--force``."""
 
-    target: str   # a path, or "-" for standard output
+    target: str  # a path, or "-" for standard output
     format: str
-    bom: bool     # CSV files start with a UTF-8 BOM so Excel reads Devanagari and ₹
+    bom: bool  # CSV files start with a UTF-8 BOM so Excel reads Devanagari and ₹
 
 
 def format_for(output: str | None, fmt: str | None) -> str:
@@ -35,8 +35,9 @@ def format_for(output: str | None, fmt: str | None) -> str:
     return "json"
 
 
-def plan_output(output: str | None, fmt: str | None, *, force: bool = False,
-                now: datetime | None = None) -> OutputPlan:
+def plan_output(
+    output: str | None, fmt: str | None, *, force: bool = False, now: datetime | None = None
+) -> OutputPlan:
     """Resolve and prepare the output path: create missing folders, refuse to replace an
     existing file without ``force``. A default (timestamped) name never collides: a second
     run within the same second gets ``-2``, ``-3``, ...
@@ -54,11 +55,21 @@ def plan_output(output: str | None, fmt: str | None, *, force: bool = False,
     else:
         target = Path(output)
         if target.is_dir():
-            raise InputError(Problem(file=output, message="is a folder, not an output file",
-                                     hint="name a file inside it, e.g. -o out/flagged.json"))
+            raise InputError(
+                Problem(
+                    file=output,
+                    message="is a folder, not an output file",
+                    hint="name a file inside it, e.g. -o out/flagged.json",
+                )
+            )
         if target.exists() and not force:
-            raise InputError(Problem(file=output, message="already exists; nothing was replaced",
-                                     hint="pass --force to replace it, or choose another -o"))
+            raise InputError(
+                Problem(
+                    file=output,
+                    message="already exists; nothing was replaced",
+                    hint="pass --force to replace it, or choose another -o",
+                )
+            )
     make_parent(target, what="output")
     return OutputPlan(str(target), chosen, bom=chosen == "csv")
 
@@ -68,8 +79,12 @@ def make_parent(path: Path, *, what: str) -> None:
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
-        raise InputError(Problem(file=str(path), message=f"cannot create the {what} folder "
-                                 f"{path.parent}: {exc.strerror or exc}")) from None
+        raise InputError(
+            Problem(
+                file=str(path),
+                message=f"cannot create the {what} folder {path.parent}: {exc.strerror or exc}",
+            )
+        ) from None
     if not path.parent.is_dir():
         raise InputError(Problem(file=str(path), message=f"{path.parent} is not a folder"))
 

@@ -32,10 +32,32 @@ from trafficscan.output.items import SCHEMA, redact_item
 FORMATS = ("json", "jsonl", "csv")
 
 CSV_COLUMNS = (
-    "id", "source", "url", "title", "text", "price", "location", "posted_at",
-    "score", "rule_score", "model_score", "flagged",
-    "phones", "emails", "handles", "urls", "ages", "prices", "locations",
-    "rule_ids", "categories", "matched_words", "first_seen", "last_seen", "new", "seen_with_count",
+    "id",
+    "source",
+    "url",
+    "title",
+    "text",
+    "price",
+    "location",
+    "posted_at",
+    "score",
+    "rule_score",
+    "model_score",
+    "flagged",
+    "phones",
+    "emails",
+    "handles",
+    "urls",
+    "ages",
+    "prices",
+    "locations",
+    "rule_ids",
+    "categories",
+    "matched_words",
+    "first_seen",
+    "last_seen",
+    "new",
+    "seen_with_count",
 )
 
 
@@ -77,8 +99,10 @@ def flatten_for_csv(rec: dict[str, Any]) -> dict[str, str]:
     row["matched_words"] = join(m["text"] for h in rules for m in h.get("matches", []))
     sw = rec.get("seen_with")
     row["seen_with_count"] = sw.get("count") if isinstance(sw, dict) else ""
-    return {k: "" if v is None else (str(v).lower() if isinstance(v, bool) else str(v))
-            for k, v in row.items()}
+    return {
+        k: "" if v is None else (str(v).lower() if isinstance(v, bool) else str(v))
+        for k, v in row.items()
+    }
 
 
 def csv_columns(extra_columns: Sequence[str] = ()) -> tuple[str, ...]:
@@ -91,8 +115,13 @@ def _extra_name(column: str) -> str:
     return f"input_{column}" if column in CSV_COLUMNS else column
 
 
-def encode_record(record: dict[str, Any], fmt: str, *, redact_key: bytes | None = None,
-                  extra_columns: Sequence[str] = ()) -> str:
+def encode_record(
+    record: dict[str, Any],
+    fmt: str,
+    *,
+    redact_key: bytes | None = None,
+    extra_columns: Sequence[str] = (),
+) -> str:
     """One output record as the text the writer stores: a JSONL line, a CSV row, or compact
     JSON for the envelope's spool. Pure, so worker processes can do it in parallel.
 
@@ -107,10 +136,13 @@ def encode_record(record: dict[str, Any], fmt: str, *, redact_key: bytes | None 
         extra = record.get("extra") or {}
         for col in extra_columns:
             value = extra.get(col)
-            row[_extra_name(col)] = "" if value is None else (
-                value if isinstance(value, str) else _dumps(value))
+            row[_extra_name(col)] = (
+                "" if value is None else (value if isinstance(value, str) else _dumps(value))
+            )
         buf = io.StringIO()
-        csv.DictWriter(buf, fieldnames=csv_columns(extra_columns), extrasaction="ignore").writerow(row)
+        csv.DictWriter(buf, fieldnames=csv_columns(extra_columns), extrasaction="ignore").writerow(
+            row
+        )
         return buf.getvalue()
     return _dumps(record) + "\n" if fmt == "jsonl" else _dumps(record)
 
@@ -118,8 +150,16 @@ def encode_record(record: dict[str, Any], fmt: str, *, redact_key: bytes | None 
 class OutputWriter:
     """Write output records; call :meth:`close` with the envelope header on success."""
 
-    def __init__(self, target: str, fmt: str, *, redact: bool = False, bom: bool = False,
-                 redact_key: bytes | None = None, extra_columns: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        target: str,
+        fmt: str,
+        *,
+        redact: bool = False,
+        bom: bool = False,
+        redact_key: bytes | None = None,
+        extra_columns: Sequence[str] = (),
+    ) -> None:
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}")
         self.target = target
@@ -127,8 +167,9 @@ class OutputWriter:
         self.redact = redact or redact_key is not None
         #: The key of ``--redact``: a share key when given, else random for this output only
         #: (then forgotten), so nobody can test guessed numbers against its masks.
-        self.redact_key = redact_key if redact_key is not None else (
-            secrets.token_bytes(32) if redact else None)
+        self.redact_key = (
+            redact_key if redact_key is not None else (secrets.token_bytes(32) if redact else None)
+        )
         self.extra_columns = tuple(extra_columns)  # input columns CSV passes through
         self.count = 0
         self._tmp_path: str | None = None
@@ -144,7 +185,8 @@ class OutputWriter:
                 self._anon_fd = fd
             else:  # elsewhere: a hidden .part file, renamed into place when complete
                 fd, self._tmp_path = tempfile.mkstemp(
-                    prefix=f".{os.path.basename(target)}.", suffix=".part", dir=folder)
+                    prefix=f".{os.path.basename(target)}.", suffix=".part", dir=folder
+                )
                 os.fchmod(fd, 0o600)
             self._out = open(fd, "w", encoding="utf-8", newline="")  # noqa: SIM115
         if fmt == "csv":
@@ -155,9 +197,12 @@ class OutputWriter:
             self._spool = tempfile.TemporaryFile()  # noqa: SIM115 - anonymous: gone if killed
 
     def write(self, record: dict[str, Any]) -> None:
-        self.write_encoded(encode_record(record, self.fmt, redact_key=self.redact_key,
-                                         extra_columns=self.extra_columns),
-                           record.get("score"))
+        self.write_encoded(
+            encode_record(
+                record, self.fmt, redact_key=self.redact_key, extra_columns=self.extra_columns
+            ),
+            record.get("score"),
+        )
 
     def write_encoded(self, text: str, score: float | None) -> None:
         """Write a record already encoded by :func:`encode_record` (e.g. in a worker process)."""
@@ -271,12 +316,20 @@ def _link_into_place(fd: int, target: str) -> None:
         raise
 
 
-def open_writer(target: str | Path | None, fmt: str, *, redact: bool = False,
-                now: datetime | None = None, bom: bool = False,
-                redact_key: bytes | None = None, extra_columns: Sequence[str] = ()) -> OutputWriter:
+def open_writer(
+    target: str | Path | None,
+    fmt: str,
+    *,
+    redact: bool = False,
+    now: datetime | None = None,
+    bom: bool = False,
+    redact_key: bytes | None = None,
+    extra_columns: Sequence[str] = (),
+) -> OutputWriter:
     name = str(target) if target is not None else default_output_name(fmt, now)
-    return OutputWriter(name, fmt, redact=redact, bom=bom, redact_key=redact_key,
-                        extra_columns=extra_columns)
+    return OutputWriter(
+        name, fmt, redact=redact, bom=bom, redact_key=redact_key, extra_columns=extra_columns
+    )
 
 
 def utc_now() -> str:

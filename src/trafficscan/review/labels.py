@@ -18,8 +18,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from trafficscan.ad import content_id, join_text
-from trafficscan.errors import InputError, Problem
+from trafficscan.core.ad import content_id, join_text
+from trafficscan.core.errors import InputError, Problem
 from trafficscan.review.verdicts import AD_FIELDS, Label, Verdict, VerdictStore, text_hash
 from trafficscan.state.db import normalize_time
 
@@ -31,8 +31,14 @@ _LABEL_HINT = "use 1 (signal) or 0 (not a signal)"
 def verdict_to_record(v: Verdict) -> dict[str, Any]:
     """The exported line: the ad as reviewed, then the verdict."""
     ad = {k: v.record[k] for k in AD_FIELDS if k in v.record}
-    return {**ad, "id": v.ad_id, "label": 1 if v.label == "signal" else 0,
-            "analyst": v.analyst, "labelled_at": v.labelled_at, "note": v.note}
+    return {
+        **ad,
+        "id": v.ad_id,
+        "label": 1 if v.label == "signal" else 0,
+        "analyst": v.analyst,
+        "labelled_at": v.labelled_at,
+        "note": v.note,
+    }
 
 
 def export_lines(store: VerdictStore) -> Iterator[str]:
@@ -49,12 +55,15 @@ def parse_labels(path: Path, *, analyst: str, now: str) -> list[Verdict]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise InputError(Problem(file=str(path), message=f"cannot read it: {exc.strerror or exc}")) from exc
+        raise InputError(
+            Problem(file=str(path), message=f"cannot read it: {exc.strerror or exc}")
+        ) from exc
     try:
         lines = raw.decode("utf-8-sig").splitlines()
     except UnicodeDecodeError as exc:
-        raise InputError(Problem(file=str(path), message="is not UTF-8 text",
-                                 hint="save it as UTF-8 JSON lines")) from exc
+        raise InputError(
+            Problem(file=str(path), message="is not UTF-8 text", hint="save it as UTF-8 JSON lines")
+        ) from exc
     verdicts: list[Verdict] = []
     problems: list[Problem] = []
     for n, line in enumerate(lines, 1):
@@ -68,8 +77,13 @@ def parse_labels(path: Path, *, analyst: str, now: str) -> list[Verdict]:
     if problems:
         raise InputError(problems)
     if not verdicts:
-        raise InputError(Problem(file=str(path), message="holds no labels",
-                                 hint="one JSON object per line, each with text and label"))
+        raise InputError(
+            Problem(
+                file=str(path),
+                message="holds no labels",
+                hint="one JSON object per line, each with text and label",
+            )
+        )
     return verdicts
 
 
@@ -82,7 +96,7 @@ def _parse_row(line: str, path: str, n: int, *, analyst: str, now: str) -> Verdi
     except json.JSONDecodeError as exc:
         return bad(f"not valid JSON ({exc.msg}, column {exc.colno})")
     if not isinstance(row, dict):
-        return bad("not a JSON object", hint="one ad record per line: {\"text\": ..., \"label\": 1}")
+        return bad("not a JSON object", hint='one ad record per line: {"text": ..., "label": 1}')
     for key in ("text", "title", "body", "analyst", "note", "id"):
         if key in row and row[key] is not None and not isinstance(row[key], str):
             return bad(f"must be a string, not {type(row[key]).__name__}", key)
@@ -101,15 +115,23 @@ def _parse_row(line: str, path: str, n: int, *, analyst: str, now: str) -> Verdi
             when = normalize_time(str(when))
             datetime.fromisoformat(when)
         except ValueError:
-            return bad(f"{when!r} is not an ISO-8601 time", "labelled_at",
-                       "e.g. 2026-11-20T09:30:00Z")
+            return bad(
+                f"{when!r} is not an ISO-8601 time", "labelled_at", "e.g. 2026-11-20T09:30:00Z"
+            )
     record = {k: row[k] for k in AD_FIELDS if k in row and row[k] is not None}
     record["text"] = text
     ad_id = row.get("id") or content_id(text)
     record["id"] = ad_id
-    return Verdict(ad_id=ad_id, text_hash=text_hash(text), label=label,
-                   analyst=(row.get("analyst") or "").strip() or analyst, labelled_at=when,
-                   note=row.get("note") or "", score=None, record=record)
+    return Verdict(
+        ad_id=ad_id,
+        text_hash=text_hash(text),
+        label=label,
+        analyst=(row.get("analyst") or "").strip() or analyst,
+        labelled_at=when,
+        note=row.get("note") or "",
+        score=None,
+        record=record,
+    )
 
 
 def _label(value: Any) -> Label | None:

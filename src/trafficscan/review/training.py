@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from trafficscan.ad import Ad
-from trafficscan.errors import InputError, Problem
+from trafficscan.core.ad import Ad
+from trafficscan.core.errors import InputError, Problem
 from trafficscan.review.verdicts import Verdict, VerdictStore, text_hash
 
 _CHECKOUT = Path(__file__).resolve().parents[3]
@@ -39,8 +39,13 @@ class LabelledSet:
         with VerdictStore.open(state) as store:
             verdicts = store.all(("signal", "not_signal"))
         if not verdicts:
-            raise InputError(Problem(file=str(state), message="holds no analyst verdicts",
-                                     hint="review flagged ads first (trafficscan review), or import labels"))
+            raise InputError(
+                Problem(
+                    file=str(state),
+                    message="holds no analyst verdicts",
+                    hint="review flagged ads first (trafficscan review), or import labels",
+                )
+            )
         ads = [verdict_ad(v) for v in verdicts]
         return cls(ads=ads, cleared=[a for a in ads if a.label == 0])
 
@@ -66,9 +71,14 @@ class LabelledSet:
 
 def verdict_ad(v: Verdict) -> Ad:
     r = v.record
-    return Ad(source=str(r.get("source") or "analyst"), url=str(r.get("url") or ""),
-              title=str(r.get("title") or ""), text=str(r.get("text") or ""), id=v.ad_id,
-              label=1 if v.label == "signal" else 0)
+    return Ad(
+        source=str(r.get("source") or "analyst"),
+        url=str(r.get("url") or ""),
+        title=str(r.get("title") or ""),
+        text=str(r.get("text") or ""),
+        id=v.ad_id,
+        label=1 if v.label == "signal" else 0,
+    )
 
 
 def real_check_ads() -> list[Ad] | None:
@@ -82,34 +92,50 @@ def real_check_ads() -> list[Ad] | None:
         return None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return [Ad(source=r["source"], id=r["id"], title=r.get("title", ""), body=r.get("body", ""),
-               price=r.get("price", ""), location=r.get("location", ""))
-            for r in module.real_pages(shared.parent)]
+    return [
+        Ad(
+            source=r["source"],
+            id=r["id"],
+            title=r.get("title", ""),
+            body=r.get("body", ""),
+            price=r.get("price", ""),
+            location=r.get("location", ""),
+        )
+        for r in module.real_pages(shared.parent)
+    ]
 
 
 def flag_counts(model: Path, rules: Sequence[Path], sets: dict[str, list[Ad]]) -> dict[str, int]:
     """How many ads of each set the model at ``model`` flags, scored as ``scan`` scores them."""
-    from trafficscan.classifier.model import load_model
-    from trafficscan.rules import load_rules
-    from trafficscan.scoring import Scorer
+    from trafficscan.score.classifier.model import load_model
+    from trafficscan.score.rules import load_rules
+    from trafficscan.score.scorer import Scorer
 
     scorer = Scorer(load_rules(list(rules)), load_model(model))
     return {name: sum(s.flagged for s in scorer.score_batch(ads)) for name, ads in sets.items()}
 
 
-def print_comparison(console: Any, before: dict[str, Any], after: dict[str, Any],
-                     sets: dict[str, list[Ad]]) -> None:
+def print_comparison(
+    console: Any, before: dict[str, Any], after: dict[str, Any], sets: dict[str, list[Ad]]
+) -> None:
     """Before/after: held-out metrics of each model, then the flags on each check set."""
     from rich.table import Table
 
     table = Table(title="Before / after the analyst verdicts", title_justify="left")
     for col in ("", "before (corpus only)", "after (with verdicts)"):
         table.add_column(col, justify="left" if not col else "right")
-    for key, name in (("precision", "held-out precision"), ("recall", "held-out recall"),
-                      ("f1", "held-out F1"), ("fpr", "held-out false-positive rate")):
+    for key, name in (
+        ("precision", "held-out precision"),
+        ("recall", "held-out recall"),
+        ("f1", "held-out F1"),
+        ("fpr", "held-out false-positive rate"),
+    ):
         b, a = before["metrics"]["combined"].get(key), after["metrics"]["combined"].get(key)
-        fmt = (lambda v: "—" if v is None else f"{v:.2%}") if key == "fpr" else \
-              (lambda v: "—" if v is None else f"{v:.3f}")
+        fmt = (
+            (lambda v: "—" if v is None else f"{v:.2%}")
+            if key == "fpr"
+            else (lambda v: "—" if v is None else f"{v:.3f}")
+        )
         table.add_row(name, fmt(b), fmt(a))
     for name, ads in sets.items():
         n = len(ads)
@@ -120,8 +146,8 @@ def print_comparison(console: Any, before: dict[str, Any], after: dict[str, Any]
 
 def fit_baseline(ads: list[Ad], ruleset: Any, settings: Any, output: Path) -> dict[str, Any]:
     """Train the "before" model: the same settings on the corpus alone; returns its meta."""
-    from trafficscan.classifier.model import save_model
-    from trafficscan.classifier.train import prepare, train_model
+    from trafficscan.score.classifier.model import save_model
+    from trafficscan.score.classifier.train import prepare, train_model
 
     prepared = prepare(ads, ruleset, settings)
     vec, clf, meta = train_model(prepared, settings, data_sha256="", sources=["corpus only"])
@@ -129,8 +155,16 @@ def fit_baseline(ads: list[Ad], ruleset: Any, settings: Any, output: Path) -> di
     return meta
 
 
-def compare(console: Any, baseline: list[Ad], labelled: LabelledSet, after_meta: dict[str, Any],
-            after_model: Path, ruleset: Any, settings: Any, rules: Sequence[Path]) -> None:
+def compare(
+    console: Any,
+    baseline: list[Ad],
+    labelled: LabelledSet,
+    after_meta: dict[str, Any],
+    after_model: Path,
+    ruleset: Any,
+    settings: Any,
+    rules: Sequence[Path],
+) -> None:
     """Train the baseline in a temporary folder, then print the before/after table."""
     import tempfile
 
@@ -144,7 +178,10 @@ def compare(console: Any, baseline: list[Ad], labelled: LabelledSet, after_meta:
         before_model = Path(folder) / "before.skops"
         with console.status("training the corpus-only model for comparison…"):
             before_meta = fit_baseline(baseline, ruleset, settings, before_model)
-        before = {"metrics": before_meta["metrics"], "flags": flag_counts(before_model, rules, sets)}
+        before = {
+            "metrics": before_meta["metrics"],
+            "flags": flag_counts(before_model, rules, sets),
+        }
     after = {"metrics": after_meta["metrics"], "flags": flag_counts(after_model, rules, sets)}
     print_comparison(console, before, after, sets)
     if real is None:

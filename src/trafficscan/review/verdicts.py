@@ -24,7 +24,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Self
 
-from trafficscan.errors import InputError, Problem
+from trafficscan.core.errors import InputError, Problem
 from trafficscan.state import schema
 from trafficscan.state.lock import utc_now
 
@@ -65,15 +65,27 @@ class Verdict:
     record: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def for_record(cls, record: dict[str, Any], label: Label, analyst: str, note: str = "",
-                   labelled_at: str | None = None) -> Verdict:
+    def for_record(
+        cls,
+        record: dict[str, Any],
+        label: Label,
+        analyst: str,
+        note: str = "",
+        labelled_at: str | None = None,
+    ) -> Verdict:
         """A verdict on an output record (a flagged-ads item) as the analyst saw it."""
         text = str(record.get("text") or "")
         score = record.get("score")
-        return cls(ad_id=str(record.get("id") or ""), text_hash=text_hash(text), label=label,
-                   analyst=analyst, labelled_at=labelled_at or utc_now(), note=note,
-                   score=float(score) if isinstance(score, int | float) else None,
-                   record=ad_fields(record))
+        return cls(
+            ad_id=str(record.get("id") or ""),
+            text_hash=text_hash(text),
+            label=label,
+            analyst=analyst,
+            labelled_at=labelled_at or utc_now(),
+            note=note,
+            score=float(score) if isinstance(score, int | float) else None,
+            record=ad_fields(record),
+        )
 
 
 #: The fields of an output record that make it an ad record again (SPEC "Ad records").
@@ -103,8 +115,13 @@ class VerdictStore:
 
         path = Path(path).expanduser().absolute()
         if not path.exists() and not create:
-            raise InputError(Problem(file=str(path), message="no state database here",
-                                     hint="pass the --state your scans use"))
+            raise InputError(
+                Problem(
+                    file=str(path),
+                    message="no state database here",
+                    hint="pass the --state your scans use",
+                )
+            )
         if not path.exists() or _version(path) != schema.SCHEMA_VERSION:
             StateDB.open(path, wait=True, timeout=WAIT_SECONDS).close()
         conn = sqlite3.connect(path, isolation_level=None, timeout=WAIT_SECONDS)
@@ -123,8 +140,17 @@ class VerdictStore:
                 conn.execute(
                     "INSERT OR REPLACE INTO verdicts (ad_id, text_hash, label, analyst, "
                     "labelled_at, note, score, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (v.ad_id, v.text_hash, v.label, v.analyst, v.labelled_at, v.note, v.score,
-                     json.dumps(v.record, ensure_ascii=False, sort_keys=True)))
+                    (
+                        v.ad_id,
+                        v.text_hash,
+                        v.label,
+                        v.analyst,
+                        v.labelled_at,
+                        v.note,
+                        v.score,
+                        json.dumps(v.record, ensure_ascii=False, sort_keys=True),
+                    ),
+                )
                 n += 1
         return n
 
@@ -148,16 +174,33 @@ class VerdictStore:
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()
 
     def _select(self, where: str, params: Iterable[Any]) -> list[Verdict]:
         rows = self._conn.execute(
             "SELECT ad_id, text_hash, label, analyst, labelled_at, note, score, record "
-            f"FROM verdicts {where}", tuple(params)).fetchall()
-        return [Verdict(ad_id=r[0], text_hash=r[1], label=r[2], analyst=r[3], labelled_at=r[4],
-                        note=r[5], score=r[6], record=json.loads(r[7])) for r in rows]
+            f"FROM verdicts {where}",
+            tuple(params),
+        ).fetchall()
+        return [
+            Verdict(
+                ad_id=r[0],
+                text_hash=r[1],
+                label=r[2],
+                analyst=r[3],
+                labelled_at=r[4],
+                note=r[5],
+                score=r[6],
+                record=json.loads(r[7]),
+            )
+            for r in rows
+        ]
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:

@@ -20,8 +20,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from trafficscan import __version__
-from trafficscan.errors import InputError, Problem
-from trafficscan.share.mask import (
+from trafficscan.core.errors import InputError, Problem
+from trafficscan.output.redact import (
     Contact,
     ContactHasher,
     ContactLeftError,
@@ -35,7 +35,9 @@ from trafficscan.share.mask import (
 SHARE_SCHEMA = "trafficscan/share/v1"
 FLAGGED_SCHEMA = "trafficscan/flagged/v1"
 #: keys whose values are hashes, ids or signatures: hex digits there are not a phone
-_OPAQUE_KEYS = frozenset({"hash", "id", "key_id", "sha256", "public_key", "value", "record_id", "mask"})
+_OPAQUE_KEYS = frozenset(
+    {"hash", "id", "key_id", "sha256", "public_key", "value", "record_id", "mask"}
+)
 
 
 def read_flagged(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -54,17 +56,32 @@ def read_flagged(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     if isinstance(doc, dict) and isinstance(doc.get("items"), list):
         header = {k: v for k, v in doc.items() if k != "items"}
         if header.get("schema") not in (None, FLAGGED_SCHEMA):
-            raise InputError(Problem(file=where, key="schema",
-                                     message=f"is {header.get('schema')!r}, not {FLAGGED_SCHEMA!r}",
-                                     hint="export the output of `trafficscan scan` or `score`"))
+            raise InputError(
+                Problem(
+                    file=where,
+                    key="schema",
+                    message=f"is {header.get('schema')!r}, not {FLAGGED_SCHEMA!r}",
+                    hint="export the output of `trafficscan scan` or `score`",
+                )
+            )
         items = doc["items"]
     else:
         header, items = {}, list(_jsonl(raw, where))
-    problems = [Problem(file=where, key=f"items[{n}]", message="is not an object")
-                for n, item in enumerate(items) if not isinstance(item, dict)]
-    problems += [Problem(file=where, key=f"items[{n}]", message="is redacted: its contacts are gone",
-                         hint="export the unredacted output; the export masks contacts itself")
-                 for n, item in enumerate(items) if isinstance(item, dict) and item.get("redacted")]
+    problems = [
+        Problem(file=where, key=f"items[{n}]", message="is not an object")
+        for n, item in enumerate(items)
+        if not isinstance(item, dict)
+    ]
+    problems += [
+        Problem(
+            file=where,
+            key=f"items[{n}]",
+            message="is redacted: its contacts are gone",
+            hint="export the unredacted output; the export masks contacts itself",
+        )
+        for n, item in enumerate(items)
+        if isinstance(item, dict) and item.get("redacted")
+    ]
     if problems:
         raise InputError(problems)
     return header, items
@@ -77,8 +94,14 @@ def _jsonl(raw: str, where: str) -> Iterator[dict[str, Any]]:
         try:
             yield json.loads(line)
         except json.JSONDecodeError as exc:
-            raise InputError(Problem(file=where, line=n, message=f"invalid JSON: {exc.msg}",
-                                     hint="give a flagged file written by scan or score (json or jsonl)")) from None
+            raise InputError(
+                Problem(
+                    file=where,
+                    line=n,
+                    message=f"invalid JSON: {exc.msg}",
+                    hint="give a flagged file written by scan or score (json or jsonl)",
+                )
+            ) from None
 
 
 def _kept_matches(matches: Any, masked: MaskedText) -> list[dict[str, Any]]:
@@ -109,7 +132,9 @@ def _domains(urls: Any, hasher: ContactHasher, where: str) -> list[str]:
 def share_item(item: dict[str, Any], hasher: ContactHasher, where: str) -> dict[str, Any]:
     """One flagged item as a share item (see docs/sharing.md)."""
     text = item.get("text")
-    masked = mask_text(text if isinstance(text, str) else "", hasher, where=f"{where}: text", links=True)
+    masked = mask_text(
+        text if isinstance(text, str) else "", hasher, where=f"{where}: text", links=True
+    )
     out: dict[str, Any] = {"id": hasher.keyed_id(str(item.get("id", "")))}
     out["source"] = item.get("source", "")
     for name in ("title", "text", "price", "location"):
@@ -141,8 +166,10 @@ def share_item(item: dict[str, Any], hasher: ContactHasher, where: str) -> dict[
         "domains": _domains(ents.get("urls"), hasher, f"{where}: url"),
     }
     contacts: dict[Contact, None] = dict.fromkeys([*normal_contacts(ents), *masked.contacts])
-    out["contacts"] = [{"kind": c.kind, "hash": (h := hasher.hash(c)), "mask": mask_of(c.kind, h)}
-                       for c in contacts]
+    out["contacts"] = [
+        {"kind": c.kind, "hash": (h := hasher.hash(c)), "mask": mask_of(c.kind, h)}
+        for c in contacts
+    ]
     for name in ("first_seen", "last_seen"):
         if item.get(name):
             out[name] = item[name]
@@ -154,12 +181,15 @@ def share_item(item: dict[str, Any], hasher: ContactHasher, where: str) -> dict[
         out["cluster_size"] = cluster["size"]
     evidence = item.get("evidence")
     if isinstance(evidence, dict):
-        out["evidence"] = {k: evidence[k] for k in ("sha256", "record_id", "fetched_at", "warc")
-                           if k in evidence}
+        out["evidence"] = {
+            k: evidence[k] for k in ("sha256", "record_id", "fetched_at", "warc") if k in evidence
+        }
     return out
 
 
-def _indicators(explanation: Any, rules: list[dict[str, Any]], masked: MaskedText) -> list[dict[str, Any]]:
+def _indicators(
+    explanation: Any, rules: list[dict[str, Any]], masked: MaskedText
+) -> list[dict[str, Any]]:
     """The explanation's stated indicators, with the words of the kept matches and entity spans
     re-pointed into the masked text (an obfuscated-phone span then covers the phone's mask)."""
     if not isinstance(explanation, dict):
@@ -171,8 +201,14 @@ def _indicators(explanation: Any, rules: list[dict[str, Any]], masked: MaskedTex
             continue
         kind = ind.get("kind")
         if kind == "rule":
-            out.append({"kind": "rule", "id": ind.get("id"), "category": ind.get("category"),
-                        "words": words.get(ind.get("id"), [])})
+            out.append(
+                {
+                    "kind": "rule",
+                    "id": ind.get("id"),
+                    "category": ind.get("category"),
+                    "words": words.get(ind.get("id"), []),
+                }
+            )
         elif kind == "entity":
             spans = [list(masked.span(int(s), int(e))) for s, e in ind.get("spans") or []]
             out.append({"kind": "entity", "name": ind.get("name"), "spans": spans})
@@ -181,12 +217,15 @@ def _indicators(explanation: Any, rules: list[dict[str, Any]], masked: MaskedTex
     return out
 
 
-def build_share(path: Path, hasher: ContactHasher, key_id: str, *, unit: str = "",
-                generated_at: str) -> dict[str, Any]:
+def build_share(
+    path: Path, hasher: ContactHasher, key_id: str, *, unit: str = "", generated_at: str
+) -> dict[str, Any]:
     """The share document for the flagged file at ``path`` (not yet signed)."""
     header, items = read_flagged(path)
-    shared = [share_item(item, hasher, f"{path}: item {n} ({item.get('id', '?')})")
-              for n, item in enumerate(items)]
+    shared = [
+        share_item(item, hasher, f"{path}: item {n} ({item.get('id', '?')})")
+        for n, item in enumerate(items)
+    ]
     contacts = {c["hash"] for it in shared for c in it["contacts"]}
     model = header.get("model") if isinstance(header.get("model"), dict) else None
     doc: dict[str, Any] = {
@@ -195,9 +234,14 @@ def build_share(path: Path, hasher: ContactHasher, key_id: str, *, unit: str = "
         "trafficscan": __version__,
         "unit": unit,
         "key_id": key_id,
-        "from": {"schema": header.get("schema", FLAGGED_SCHEMA), "generated_at": header.get("generated_at"),
-                 "threshold": header.get("threshold"),
-                 "model": {k: model[k] for k in ("name", "version", "sha256") if k in model} if model else None},
+        "from": {
+            "schema": header.get("schema", FLAGGED_SCHEMA),
+            "generated_at": header.get("generated_at"),
+            "threshold": header.get("threshold"),
+            "model": {k: model[k] for k in ("name", "version", "sha256") if k in model}
+            if model
+            else None,
+        },
         "counts": {"items": len(shared), "contacts": len(contacts)},
         "items": shared,
     }
@@ -230,8 +274,10 @@ def check_document(doc: Any, raw: set[str], *, where: str) -> None:
         low = value.casefold()
         for r in raw:
             if r in low:
-                raise ContactLeftError(f"{where}: {path}: an input contact is still in the share "
-                                       "file; nothing was written. Please report this, it is a bug.")
+                raise ContactLeftError(
+                    f"{where}: {path}: an input contact is still in the share "
+                    "file; nothing was written. Please report this, it is a bug."
+                )
 
 
 def _strings(node: Any, path: str) -> Iterator[tuple[str, str]]:

@@ -20,8 +20,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from trafficscan.atomic import atomic_file
-from trafficscan.errors import InputError, Problem
+from trafficscan.core.atomic import atomic_file
+from trafficscan.core.errors import InputError, Problem
 
 KEY_HEADER = "trafficscan-share-key-v1"
 KEY_BYTES = 32
@@ -63,15 +63,19 @@ def check_private(path: Path, what: str) -> None:
     except FileNotFoundError:
         raise InputError(Problem(file=str(path), message=f"{what} not found")) from None
     except OSError as exc:
-        raise InputError(Problem(file=str(path), message=f"cannot read the {what}: {exc.strerror or exc}")) from None
+        raise InputError(
+            Problem(file=str(path), message=f"cannot read the {what}: {exc.strerror or exc}")
+        ) from None
     if not stat.S_ISREG(mode):
         raise InputError(Problem(file=str(path), message=f"the {what} is not a regular file"))
     if mode & 0o077:
-        raise InputError(Problem(
-            file=str(path),
-            message=f"the {what} can be read by other users (mode {stat.S_IMODE(mode):04o}); refused",
-            hint=f"run `chmod 600 {path}` and keep it private",
-        ))
+        raise InputError(
+            Problem(
+                file=str(path),
+                message=f"the {what} can be read by other users (mode {stat.S_IMODE(mode):04o}); refused",
+                hint=f"run `chmod 600 {path}` and keep it private",
+            )
+        )
 
 
 def load_share_key(path: Path) -> ShareKey:
@@ -81,7 +85,9 @@ def load_share_key(path: Path) -> ShareKey:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(Problem(file=str(path), message=f"cannot read the share key: {exc}")) from None
+        raise InputError(
+            Problem(file=str(path), message=f"cannot read the share key: {exc}")
+        ) from None
     found: list[tuple[int, str]] = []
     for n, line in enumerate(lines, 1):
         line = line.strip()
@@ -89,20 +95,39 @@ def load_share_key(path: Path) -> ShareKey:
             found.append((n, line))
     hint = "make one with `trafficscan share keygen -o KEY`"
     if len(found) != 1:
-        raise InputError(Problem(file=str(path), message=f"expected one `{KEY_HEADER} …` line, found {len(found)}",
-                                 hint=hint))
+        raise InputError(
+            Problem(
+                file=str(path),
+                message=f"expected one `{KEY_HEADER} …` line, found {len(found)}",
+                hint=hint,
+            )
+        )
     n, line = found[0]
     label, _, value = line.partition(" ")
     if label != KEY_HEADER:
-        raise InputError(Problem(file=str(path), line=n, message=f"not a share key (expected `{KEY_HEADER}`)",
-                                 hint=hint))
+        raise InputError(
+            Problem(
+                file=str(path),
+                line=n,
+                message=f"not a share key (expected `{KEY_HEADER}`)",
+                hint=hint,
+            )
+        )
     try:
         secret = base64.b64decode(value.strip(), validate=True)
     except (binascii.Error, ValueError):
-        raise InputError(Problem(file=str(path), line=n, message="the key is not valid base64", hint=hint)) from None
+        raise InputError(
+            Problem(file=str(path), line=n, message="the key is not valid base64", hint=hint)
+        ) from None
     if len(secret) != KEY_BYTES:
-        raise InputError(Problem(file=str(path), line=n,
-                                 message=f"the key has {len(secret)} bytes, not {KEY_BYTES}", hint=hint))
+        raise InputError(
+            Problem(
+                file=str(path),
+                line=n,
+                message=f"the key has {len(secret)} bytes, not {KEY_BYTES}",
+                hint=hint,
+            )
+        )
     return ShareKey(secret, str(path))
 
 
@@ -119,8 +144,13 @@ def write_private(path: Path, data: bytes, *, force: bool = False, what: str = "
     """
     path = Path(path)
     if path.exists() and not force:
-        raise InputError(Problem(file=str(path), message=f"{what} already exists; refused to overwrite it",
-                                 hint="choose another name, or pass --force"))
+        raise InputError(
+            Problem(
+                file=str(path),
+                message=f"{what} already exists; refused to overwrite it",
+                hint="choose another name, or pass --force",
+            )
+        )
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise InputError(Problem(file=str(path), message="its folder does not exist"))

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from trafficscan.errors import InputError, Problem
+from trafficscan.core.errors import InputError, Problem
+from trafficscan.output.redact import Contact, ContactHasher
 from trafficscan.share.export import SHARE_SCHEMA
-from trafficscan.share.mask import Contact, ContactHasher
 
 LOCAL = "local"
 
@@ -50,22 +50,45 @@ def read_share(path: Path) -> ShareFile:
     except FileNotFoundError:
         raise InputError(Problem(file=where, message="file not found")) from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(Problem(file=where, message=f"not a readable JSON file: {exc}",
-                                 hint="give files written by `trafficscan share export`")) from None
+        raise InputError(
+            Problem(
+                file=where,
+                message=f"not a readable JSON file: {exc}",
+                hint="give files written by `trafficscan share export`",
+            )
+        ) from None
     if not isinstance(doc, dict) or doc.get("schema") != SHARE_SCHEMA:
         got = doc.get("schema") if isinstance(doc, dict) else None
-        raise InputError(Problem(file=where, key="schema", message=f"is {got!r}, not {SHARE_SCHEMA!r}",
-                                 hint="give files written by `trafficscan share export`"))
+        raise InputError(
+            Problem(
+                file=where,
+                key="schema",
+                message=f"is {got!r}, not {SHARE_SCHEMA!r}",
+                hint="give files written by `trafficscan share export`",
+            )
+        )
     out = ShareFile(where, str(doc.get("unit") or ""), str(doc.get("key_id") or ""))
     problems = []
     for n, item in enumerate(doc.get("items") or []):
         contacts = item.get("contacts") if isinstance(item, dict) else None
         if not isinstance(contacts, list):
-            problems.append(Problem(file=where, key=f"items[{n}].contacts", message="missing or not a list"))
+            problems.append(
+                Problem(file=where, key=f"items[{n}].contacts", message="missing or not a list")
+            )
             continue
         for c in contacts:
-            if not (isinstance(c, dict) and isinstance(c.get("hash"), str) and isinstance(c.get("kind"), str)):
-                problems.append(Problem(file=where, key=f"items[{n}].contacts", message="an entry lacks hash or kind"))
+            if not (
+                isinstance(c, dict)
+                and isinstance(c.get("hash"), str)
+                and isinstance(c.get("kind"), str)
+            ):
+                problems.append(
+                    Problem(
+                        file=where,
+                        key=f"items[{n}].contacts",
+                        message="an entry lacks hash or kind",
+                    )
+                )
                 continue
             _, ids = out.hashes.setdefault(c["hash"], (c["kind"], []))
             ad_id = str(item.get("id", ""))
@@ -82,12 +105,19 @@ def local_hashes(state: Path, hasher: ContactHasher) -> dict[str, tuple[str, lis
     The database is opened read-only (no lock, no migration): a running scan may hold it.
     """
     if not state.is_file():
-        raise InputError(Problem(file=str(state), message="no state database here",
-                                 hint="pass --state with the database your scans use"))
+        raise InputError(
+            Problem(
+                file=str(state),
+                message="no state database here",
+                hint="pass --state with the database your scans use",
+            )
+        )
     try:
         conn = sqlite3.connect(f"file:{quote(str(state.absolute()))}?mode=ro", uri=True)
     except sqlite3.Error as exc:
-        raise InputError(Problem(file=str(state), message=f"cannot open the state database: {exc}")) from None
+        raise InputError(
+            Problem(file=str(state), message=f"cannot open the state database: {exc}")
+        ) from None
     try:
         rows = conn.execute(
             "SELECT c.kind, c.value, p.ad_id FROM contacts c "
@@ -95,14 +125,19 @@ def local_hashes(state: Path, hasher: ContactHasher) -> dict[str, tuple[str, lis
             "JOIN postings p ON p.id = pc.posting_id ORDER BY p.first_seen, p.id"
         ).fetchall()
     except sqlite3.Error as exc:
-        raise InputError(Problem(file=str(state), message=f"not a readable trafficscan state database: {exc}",
-                                 hint="pass --state with the database your scans use")) from None
+        raise InputError(
+            Problem(
+                file=str(state),
+                message=f"not a readable trafficscan state database: {exc}",
+                hint="pass --state with the database your scans use",
+            )
+        ) from None
     finally:
         conn.close()
     out: dict[str, tuple[str, list[str]]] = {}
     for kind, value, ad_id in rows:
         if kind.startswith("handle:"):
-            contact = Contact("handle", f"{kind[len('handle:'):]}:{value}")
+            contact = Contact("handle", f"{kind[len('handle:') :]}:{value}")
         else:
             contact = Contact(kind, value)
         _, ids = out.setdefault(hasher.hash(contact), (contact.kind, []))
@@ -139,8 +174,10 @@ def describe(shared: list[SharedContact], units: dict[str, str], n_ids: int = 8)
         if LOCAL in s.ads:
             ids = s.ads[LOCAL]
             where = " and ".join(others) or "the files"
-            lines.append(f"  this {s.kind} in {where} is one we saw in {len(ids)} of our ads: "
-                         f"{_ids(ids, n_ids)}")
+            lines.append(
+                f"  this {s.kind} in {where} is one we saw in {len(ids)} of our ads: "
+                f"{_ids(ids, n_ids)}"
+            )
     return lines
 
 

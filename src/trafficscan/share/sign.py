@@ -19,7 +19,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from trafficscan.errors import InputError, IntegrityError, Problem
+from trafficscan.core.errors import InputError, IntegrityError, Problem
 from trafficscan.share.keys import check_private, write_private
 
 if TYPE_CHECKING:
@@ -34,8 +34,9 @@ ALGORITHM = "ed25519"
 def canonical_json(doc: dict[str, Any]) -> bytes:
     """The bytes that are signed: ``doc`` without ``signature``, canonical JSON."""
     body = {k: v for k, v in doc.items() if k != "signature"}
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False).encode("utf-8")
+    return json.dumps(
+        body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
 
 
 def _raw_public(public: Ed25519PublicKey) -> bytes:
@@ -54,14 +55,21 @@ def generate_signing_key(name: Path, *, force: bool = False) -> str:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     key = Ed25519PrivateKey.generate()
-    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
-    public = key.public_key().public_bytes(serialization.Encoding.PEM,
-                                           serialization.PublicFormat.SubjectPublicKeyInfo)
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    public = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     pub_path = Path(f"{name}.pub")
     if pub_path.exists() and not force:
-        raise InputError(Problem(file=str(pub_path), message="public key already exists; refused to overwrite it",
-                                 hint="choose another name, or pass --force"))
+        raise InputError(
+            Problem(
+                file=str(pub_path),
+                message="public key already exists; refused to overwrite it",
+                hint="choose another name, or pass --force",
+            )
+        )
     write_private(Path(name), private, force=force, what="signing key")
     write_private(pub_path, public, force=True, what="public key")
     pub_path.chmod(0o644)  # the public half is meant to be handed out
@@ -77,8 +85,13 @@ def load_private_key(path: Path) -> Ed25519PrivateKey:
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except (ValueError, TypeError) as exc:
-        raise InputError(Problem(file=str(path), message=f"not an unencrypted PEM private key: {exc}",
-                                 hint="make one with `trafficscan share keygen --signing -o NAME`")) from None
+        raise InputError(
+            Problem(
+                file=str(path),
+                message=f"not an unencrypted PEM private key: {exc}",
+                hint="make one with `trafficscan share keygen --signing -o NAME`",
+            )
+        ) from None
     if not isinstance(key, Ed25519PrivateKey):
         raise InputError(Problem(file=str(path), message="not an Ed25519 private key"))
     return key
@@ -94,8 +107,13 @@ def load_public_key(path: Path) -> Ed25519PublicKey:
     except FileNotFoundError:
         raise InputError(Problem(file=str(path), message="public key not found")) from None
     except (ValueError, TypeError) as exc:
-        raise InputError(Problem(file=str(path), message=f"not a PEM public key: {exc}",
-                                 hint="pass the NAME.pub that `share keygen --signing` wrote")) from None
+        raise InputError(
+            Problem(
+                file=str(path),
+                message=f"not a PEM public key: {exc}",
+                hint="pass the NAME.pub that `share keygen --signing` wrote",
+            )
+        ) from None
     if not isinstance(key, Ed25519PublicKey):
         raise InputError(Problem(file=str(path), message="not an Ed25519 public key"))
     return key
@@ -123,12 +141,16 @@ def verify_document(doc: dict[str, Any], public: Ed25519PublicKey, *, where: str
     if sig.get("algorithm") != ALGORITHM:
         raise IntegrityError(f"{where}: unknown signature algorithm {sig.get('algorithm')!r}")
     if sig.get("key_id") != expected:
-        raise IntegrityError(f"{where}: signed by another key (key id {sig.get('key_id')}), "
-                             f"not by this public key ({expected})")
+        raise IntegrityError(
+            f"{where}: signed by another key (key id {sig.get('key_id')}), "
+            f"not by this public key ({expected})"
+        )
     try:
         value = base64.b64decode(str(sig.get("value", "")), validate=True)
         public.verify(value, canonical_json(doc))
     except (binascii.Error, ValueError, InvalidSignature):
-        raise IntegrityError(f"{where}: the signature does not hold: the file was changed "
-                             "after it was signed, or the signature is damaged") from None
+        raise IntegrityError(
+            f"{where}: the signature does not hold: the file was changed "
+            "after it was signed, or the signature is damaged"
+        ) from None
     return expected

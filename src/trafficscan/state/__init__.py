@@ -5,7 +5,20 @@ runs never overlap), calls :meth:`~StateDB.begin_scan`, :meth:`~StateDB.record` 
 scored ads and :meth:`~StateDB.finish_scan`, then closes it. See ``docs/state.md``.
 """
 
-from trafficscan.state.db import SEEN_WITH_LIMIT, StateDB, StateStats, default_state_path
+from trafficscan.state.db import (
+    SEEN_WITH_LIMIT,
+    StateDB,
+    StateStats,
+    default_state_path,
+    state_path,
+)
 from trafficscan.state.schema import SCHEMA_VERSION
 
-__all__ = ["SCHEMA_VERSION", "SEEN_WITH_LIMIT", "StateDB", "StateStats", "default_state_path"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "SEEN_WITH_LIMIT",
+    "StateDB",
+    "StateStats",
+    "default_state_path",
+    "state_path",
+]

@@ -43,10 +43,10 @@ from typing import Any, Literal, Self
 
 from platformdirs import user_data_path
 
-from trafficscan.ad import ScoredAd
-from trafficscan.errors import InputError, Problem
+from trafficscan.core.ad import ScoredAd
+from trafficscan.core.errors import InputError, Problem
+from trafficscan.features.contact_keys import Contact, contacts_of
 from trafficscan.state import schema
-from trafficscan.state.contacts import Contact, contacts_of
 from trafficscan.state.links import seen_with_all
 from trafficscan.state.lock import ScanLock, utc_now
 
@@ -78,6 +78,12 @@ def default_state_path() -> Path:
     return user_data_path("trafficscan", appauthor=False) / "state.sqlite3"
 
 
+def state_path(state: Path | None) -> Path:
+    """``--state`` or the history ``scan`` keeps by default: verdicts, labels and clusters
+    belong with it, since that is the database the next scan reads."""
+    return state if state is not None else default_state_path()
+
+
 def normalize_time(value: str | datetime) -> str:
     """ISO-8601 in, ``YYYY-MM-DDTHH:MM:SSZ`` out, so times sort and compare as plain strings."""
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
@@ -88,7 +94,7 @@ def normalize_time(value: str | datetime) -> str:
 
 @dataclass(frozen=True, slots=True)
 class StateStats:
-    """A summary for ``trafficscan state`` and for logs."""
+    """What the state database holds, counted: scans by status, ads, postings, contacts."""
 
     path: str
     schema_version: int
@@ -342,7 +348,8 @@ class StateDB:
     # -- housekeeping ----------------------------------------------------------------------
 
     def stats(self) -> StateStats:
-        """Counts for a ``trafficscan state`` command; cheap enough to log after every scan."""
+        """Counts of what the database holds (:class:`StateStats`), read under the lock so they
+        agree with each other; what tests and a debugging session use to see what scans stored."""
         with self._mutex:
             conn = self._conn
             by_status = dict(conn.execute("SELECT status, COUNT(*) FROM scans GROUP BY status"))

@@ -24,7 +24,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from trafficscan.errors import LockedError
+from trafficscan.core.errors import LockedError
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,9 @@ What goes, when last seen (or fetched) more than ``--older-than`` days ago:
 * postings of ads that were never flagged, never labelled by an analyst and never exported
   into a case bundle, with the contact links only they held and the contacts left unlinked;
 * scans no remaining posting refers to;
+* the cluster rows of ads no remaining posting holds (``trafficscan.clusters.store``
+  ``prune_clusters``): their memberships, links and signatures, and clusters left empty;
+  surviving clusters keep their ids;
 * evidence records no flagged, labelled or exported ad refers to, and then every WARC file
   none of whose records is still indexed. A file holding one record that must stay is kept
   whole: closed files are never rewritten, so a kept record keeps its neighbours.
@@ -41,6 +44,8 @@ class PruneReport:
     warc_files: int = 0
     warc_bytes: int = 0
     warc_files_kept: int = 0  # old files kept whole for a record that must stay
+    cluster_ads: int = 0
+    clusters: int = 0  # clusters left empty
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -58,10 +63,11 @@ def prune(db: StateDB, older_than_days: float, *, now: datetime | None = None) -
             "DELETE FROM evidence WHERE fetched_at < ? "
             "AND id NOT IN (SELECT evidence_id FROM evidence_exports) "
             f"AND id NOT IN (SELECT evidence_id FROM ad_evidence WHERE ad_id IN ({kept}))",
-            (cutoff,)).rowcount
+            (cutoff,),
+        ).rowcount
         report.postings = conn.execute(
-            f"DELETE FROM postings WHERE last_seen < ? AND ad_id NOT IN ({kept})",
-            (cutoff,)).rowcount
+            f"DELETE FROM postings WHERE last_seen < ? AND ad_id NOT IN ({kept})", (cutoff,)
+        ).rowcount
         report.contacts = conn.execute(
             "DELETE FROM contacts WHERE id NOT IN (SELECT contact_id FROM posting_contacts)"
         ).rowcount
@@ -69,7 +75,12 @@ def prune(db: StateDB, older_than_days: float, *, now: datetime | None = None) -
             "DELETE FROM scans WHERE status != 'running' AND COALESCE(finished, started) < ? "
             "AND id NOT IN (SELECT first_scan FROM postings UNION SELECT last_scan FROM postings "
             "UNION SELECT first_completed_scan FROM postings WHERE first_completed_scan IS NOT NULL)",
-            (cutoff,)).rowcount
+            (cutoff,),
+        ).rowcount
+        if "cluster_ads" in tables:
+            from trafficscan.clusters.store import prune_clusters
+
+            report.cluster_ads, report.clusters = prune_clusters(conn, cutoff)
         indexed = {row[0] for row in conn.execute("SELECT DISTINCT warc FROM evidence")}
     _remove_files(Path(db.path).parent, indexed, moment, report)
     return report
@@ -98,21 +109,31 @@ def _remove_files(base: Path, indexed: set[str], before: datetime, report: Prune
 def prune_command(state: Path | None, older_than: float, *, quiet: bool = False) -> int:
     from rich.console import Console
 
-    from trafficscan.errors import EXIT_OK, InputError, Problem
+    from trafficscan.core.errors import EXIT_OK, InputError, Problem
     from trafficscan.state import StateDB, default_state_path
 
     path = (state or default_state_path()).expanduser().absolute()
     if not path.is_file():
-        raise InputError(Problem(file=str(path), message="no state database here",
-                                 hint="pass the --state the scans use"))
+        raise InputError(
+            Problem(
+                file=str(path),
+                message="no state database here",
+                hint="pass the --state the scans use",
+            )
+        )
     with StateDB.open(path) as db:
         report = prune(db, older_than)
     if not quiet:
         Console(highlight=False, soft_wrap=True).print(
             f"pruned history before {report.cutoff}: {report.postings} postings, "
-            f"{report.contacts} contacts, {report.scans} scans, {report.evidence_records} "
+            f"{report.contacts} contacts, {report.scans} scans, {report.cluster_ads} clustered "
+            f"ads ({report.clusters} clusters left empty), {report.evidence_records} "
             f"evidence records, {report.warc_files} WARC files ({report.warc_bytes / 1e6:,.1f} MB); "
             f"kept every flagged, labelled or exported ad and its evidence"
-            + (f" ({report.warc_files_kept} old files kept whole for them)"
-               if report.warc_files_kept else ""))
+            + (
+                f" ({report.warc_files_kept} old files kept whole for them)"
+                if report.warc_files_kept
+                else ""
+            )
+        )
     return EXIT_OK
