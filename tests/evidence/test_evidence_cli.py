@@ -54,6 +54,19 @@ def _copy_store(demo: dict[str, Any], to: Path) -> Path:
     return to / "st" / "state.sqlite3"
 
 
+def _html_page_item(demo: dict[str, Any], state: Path) -> dict[str, Any]:
+    """The first flagged ad whose evidence is an HTML page (not the RSS feed or a JSON-lines file,
+    which hold no ``</html>`` to alter): several ads tie at the top score, in crawl order."""
+    with sqlite3.connect(state) as conn:
+        for item in demo["flagged"]["items"]:
+            row = conn.execute(
+                "SELECT url FROM evidence WHERE record_id = ?", (item["evidence"]["record_id"],)
+            ).fetchone()
+            if row and row[0].endswith(".html"):
+                return item
+    raise AssertionError("no flagged ad of the demo has an HTML page as evidence")
+
+
 def test_every_flagged_ad_of_the_demo_scan_carries_evidence_that_warcio_reads(
     demo: dict[str, Any],
 ) -> None:
@@ -91,7 +104,7 @@ def test_verify_passes_on_the_store_and_exits_5_naming_the_record_after_a_change
     assert ok.code == 0, ok.err
     assert "every digest holds" in ok.out and "records/s" in ok.out
 
-    victim = demo["flagged"]["items"][0]["evidence"]
+    victim = _html_page_item(demo, state)["evidence"]
     row = (
         sqlite3.connect(state)
         .execute("SELECT offset FROM evidence WHERE record_id = ?", (victim["record_id"],))
@@ -223,7 +236,7 @@ def test_export_refuses_a_tampered_record_with_exit_5(
     demo: dict[str, Any], tmp_path: Path, trafficscan: Any
 ) -> None:
     state = _copy_store(demo, tmp_path)
-    item = demo["flagged"]["items"][0]
+    item = _html_page_item(demo, state)
     row = (
         sqlite3.connect(state)
         .execute(
