@@ -56,7 +56,8 @@ TEXT = st.one_of(st.lists(_PIECES, max_size=30).map("".join), st.text(max_size=8
 _BEFORE = st.tuples(TEXT, st.sampled_from([" ", "\n", ". ", " - ", "\t"])).map("".join)
 _AFTER = st.tuples(st.sampled_from([" ", "\n", ". ", ", ", "\t"]), TEXT).map("".join)
 # after a clause ends: nothing there can qualify the number before it ("/-", "k", "-19")
-_AFTER_CLAUSE = st.tuples(st.sampled_from([". ", ", ", "\n", "; "]), TEXT).map("".join)
+# (a bare line break is not one: "age 12\n/15" still reads as the range 12-15)
+_AFTER_CLAUSE = st.tuples(st.sampled_from([". ", ", ", ".\n", "; "]), TEXT).map("".join)
 _SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 _WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=2, max_size=9)
@@ -237,6 +238,10 @@ def test_named_handles_are_read_anywhere(
 ) -> None:
     written, platform = label
     value = name + tail
+    # "ig - insta: rosy1" names the account "insta" on Instagram: a label word right before
+    # is another handle, not the surroundings this test is about
+    words = before.rstrip(" \t\n.-:=").split()
+    assume(not words or words[-1].lower() not in {w for w, _ in _HANDLE_LABELS})
     text = before + written + sep + value + after
     assert (platform, value) in [(h.platform, h.value) for h in extract(text).handles]
 
