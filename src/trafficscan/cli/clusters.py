@@ -17,9 +17,9 @@ from trafficscan.core.errors import EXIT_OK, InputError, Problem
 
 
 def _open(state: Path | None) -> sqlite3.Connection:
-    from trafficscan.state import default_state_path
+    from trafficscan.state import state_path
 
-    path = Path(state or default_state_path())
+    path = state_path(state)
     if not path.is_file():
         raise InputError(
             Problem(

@@ -8,11 +8,9 @@ from trafficscan.core.errors import EXIT_INTEGRITY, EXIT_OK, InputError, Problem
 
 
 def _state_path(state: Path | None) -> Path:
-    if state is not None:
-        return state.expanduser().absolute()
-    from trafficscan.state import default_state_path
+    from trafficscan.state import state_path
 
-    return default_state_path()
+    return state_path(state).expanduser().absolute()  # the default is absolute already
 
 
 def verify_command(paths: list[Path], state: Path | None, *, quiet: bool = False) -> int:

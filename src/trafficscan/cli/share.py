@@ -111,7 +111,7 @@ def match_command(files: list[Path], *, key: Path | None, state: Path | None, fm
     if key is not None:
         from trafficscan.output.redact import ContactHasher
         from trafficscan.share.keys import load_share_key
-        from trafficscan.state import default_state_path
+        from trafficscan.state import state_path
 
         share_key = load_share_key(key)
         for sf in shares.values():
@@ -121,9 +121,7 @@ def match_command(files: list[Path], *, key: Path | None, state: Path | None, fm
                     f"{key} is {share_key.key_id}): it cannot match the local history",
                     file=sys.stderr,
                 )
-        sources[LOCAL] = local_hashes(
-            Path(state or default_state_path()), ContactHasher(share_key.secret)
-        )
+        sources[LOCAL] = local_hashes(state_path(state), ContactHasher(share_key.secret))
     elif len(shares) < 2:
         raise InputError(
             Problem(

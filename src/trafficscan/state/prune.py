@@ -110,9 +110,9 @@ def prune_command(state: Path | None, older_than: float, *, quiet: bool = False)
     from rich.console import Console
 
     from trafficscan.core.errors import EXIT_OK, InputError, Problem
-    from trafficscan.state import StateDB, default_state_path
+    from trafficscan.state import StateDB, state_path
 
-    path = (state or default_state_path()).expanduser().absolute()
+    path = state_path(state).expanduser().absolute()
     if not path.is_file():
         raise InputError(
             Problem(
