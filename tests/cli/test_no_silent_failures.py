@@ -15,8 +15,9 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -56,17 +57,25 @@ def env_for(home: Path, **extra: str) -> dict[str, str]:
     }
 
 
-def run(
-    home: Path, cwd: Path, *args: str, timeout: float = 120, **env: str
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "trafficscan", *args],
-        cwd=cwd,
-        env=env_for(home, **env),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+Cli = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def cli(tmp_path: Path, home: Path) -> Cli:
+    """``cli(*args, **env)``: the CLI run to the end in ``tmp_path`` as the test's fresh user,
+    with ``env`` added to its environment."""
+
+    def go(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "trafficscan", *args],
+            cwd=tmp_path,
+            env=env_for(home, **env),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    return go
 
 
 def write_config(path: Path, base: str, *, replace: dict[str, str] | None = None) -> Path:
@@ -78,10 +87,54 @@ def write_config(path: Path, base: str, *, replace: dict[str, str] | None = None
     return path
 
 
+@pytest.fixture
+def config(tmp_path: Path, site: tuple[Path, str]) -> Path:
+    """``scan.yaml``: the demo config pointed at this test's copy of the demo site."""
+    return write_config(tmp_path / "scan.yaml", site[1])
+
+
+Scan = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def scan_args(
+    cfg: Path, *args: str, sources: tuple[str, ...] = ("demo-jobs",), state: Path | None = None
+) -> list[str]:
+    """``scan -c CFG -s SOURCE... --state STATE|--no-state ARGS``; ``sources=()``: all."""
+    where = ["--state", str(state)] if state is not None else ["--no-state"]
+    picked = [arg for name in sources for arg in ("-s", name)]
+    return ["scan", "-c", str(cfg), *picked, *where, *args]
+
+
+@pytest.fixture
+def scan(cli: Cli) -> Scan:
+    """``scan(cfg, *args, sources=..., state=..., **env)``: ``trafficscan scan`` (see
+    :func:`scan_args`) run by :func:`cli`."""
+
+    def go(
+        cfg: Path,
+        *args: str,
+        sources: tuple[str, ...] = ("demo-jobs",),
+        state: Path | None = None,
+        **env: str,
+    ) -> subprocess.CompletedProcess[str]:
+        return cli(*scan_args(cfg, *args, sources=sources, state=state), **env)
+
+    return go
+
+
+def scan_summary(path: Path) -> dict[str, Any]:
+    """The ``scan`` summary of a JSON output file."""
+    summary: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))["scan"]
+    return summary
+
+
 def closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+NOTHING_MATCHES = {'item: "div.job-card"': 'item: "li[data-aut-id=itemBox]"'}
 
 
 # ------------------------------------------------------------------ empty sources, error kinds
@@ -89,61 +142,30 @@ def closed_port() -> int:
 
 @pytest.mark.slow
 def test_selector_that_matches_nothing_fails_loudly_even_quiet(
-    tmp_path: Path, site: tuple[Path, str], home: Path
+    tmp_path: Path, site: tuple[Path, str], scan: Scan
 ) -> None:
-    _, base = site
-    cfg = write_config(
-        tmp_path / "scan.yaml",
-        base,
-        replace={'item: "div.job-card"': 'item: "li[data-aut-id=itemBox]"'},
-    )
-    proc = run(
-        home,
-        tmp_path,
-        "scan",
-        "-c",
-        str(cfg),
-        "-s",
-        "demo-jobs",
-        "--no-state",
-        "--quiet",
-        "-o",
-        "out.json",
-    )
+    cfg = write_config(tmp_path / "scan.yaml", site[1], replace=NOTHING_MATCHES)
+    proc = scan(cfg, "--quiet", "-o", "out.json")
     assert proc.returncode == 3, proc.stderr
     assert proc.stdout == ""
     # the selector, escaped (rich would print "li" alone), on stderr despite --quiet
     assert "li[data-aut-id=itemBox]" in proc.stderr and "no ads found" in proc.stderr
     assert "1 source with too few ads" in proc.stderr
-    scan = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))["scan"]
-    assert scan["errors_by_kind"] == {"empty": 1}
-    (err,) = scan["errors"]
+    summary = scan_summary(tmp_path / "out.json")
+    assert summary["errors_by_kind"] == {"empty": 1}
+    (err,) = summary["errors"]
     assert err["kind"] == "empty" and err["source"] == "demo-jobs"
     assert "listing.item selector 'li[data-aut-id=itemBox]' matched nothing" in err["error"]
 
 
 @pytest.mark.slow
 def test_source_yielding_far_fewer_ads_than_usual_fails(
-    tmp_path: Path, site: tuple[Path, str], home: Path
+    tmp_path: Path, site: tuple[Path, str], config: Path, scan: Scan
 ) -> None:
-    folder, base = site
-    cfg = write_config(tmp_path / "scan.yaml", base)
-    state = str(tmp_path / "state.db")
+    folder, _ = site
+    state = tmp_path / "state.db"
     for n in range(2):
-        proc = run(
-            home,
-            tmp_path,
-            "scan",
-            "-c",
-            str(cfg),
-            "-s",
-            "demo-jobs",
-            "--state",
-            state,
-            "-q",
-            "-o",
-            f"run{n}.json",
-        )
+        proc = scan(config, "-q", "-o", f"run{n}.json", state=state)
         assert proc.returncode == 0, proc.stderr
     # a redesign: 11 of the 12 cards lose their class
     page = folder / "jobs" / "index.html"
@@ -154,77 +176,48 @@ def test_source_yielding_far_fewer_ads_than_usual_fails(
         ),
         encoding="utf-8",
     )
-    proc = run(
-        home,
-        tmp_path,
-        "scan",
-        "-c",
-        str(cfg),
-        "-s",
-        "demo-jobs",
-        "--state",
-        state,
-        "-q",
-        "-o",
-        "run2.json",
-    )
+    proc = scan(config, "-q", "-o", "run2.json", state=state)
     assert proc.returncode == 3, proc.stderr
     assert re.search(
         r"demo-jobs: .* only 1 ad, far fewer than the recent average of 1\d: "
         r"listing.item 'div.job-card'",
         proc.stderr,
     )
-    scan = json.loads((tmp_path / "run2.json").read_text(encoding="utf-8"))["scan"]
-    assert [e["kind"] for e in scan["errors"]] == ["empty"]
+    summary = scan_summary(tmp_path / "run2.json")
+    assert [e["kind"] for e in summary["errors"]] == ["empty"]
 
 
 @pytest.mark.slow
 def test_unreachable_site_is_a_connection_error_not_a_robots_block(
-    tmp_path: Path, home: Path
+    tmp_path: Path, scan: Scan
 ) -> None:
     cfg = write_config(
         tmp_path / "scan.yaml",
         f"http://127.0.0.1:{closed_port()}",
         replace={"retries: 1": "retries: 0"},
     )
-    proc = run(
-        home, tmp_path, "scan", "-c", str(cfg), "-s", "demo-jobs", "--no-state", "-o", "out.json"
-    )
+    proc = scan(cfg, "-o", "out.json")
     assert proc.returncode == 3, proc.stderr
     assert "robots.txt" not in proc.stdout.split("\n")[0]  # the summary line: no "blocked"
     assert "2 connection errors" in proc.stdout
-    scan = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))["scan"]
-    assert scan["robots_forbidden"] == 0
-    assert scan["errors_by_kind"] == {"connection": 2}
-    assert scan["errors"][1]["error"].startswith("not fetched: robots.txt of http://127.0.0.1:")
+    summary = scan_summary(tmp_path / "out.json")
+    assert summary["robots_forbidden"] == 0
+    assert summary["errors_by_kind"] == {"connection": 2}
+    assert summary["errors"][1]["error"].startswith("not fetched: robots.txt of http://127.0.0.1:")
 
 
 @pytest.mark.slow
 def test_http_error_and_robots_block_are_told_apart(
-    tmp_path: Path, site: tuple[Path, str], home: Path
+    tmp_path: Path, site: tuple[Path, str], config: Path, scan: Scan
 ) -> None:
-    folder, base = site
+    folder, _ = site
     (folder / "jobs" / "index.html").unlink()  # 404
     (folder / "robots.txt").write_text("User-agent: *\nDisallow: /feed.xml\n", encoding="utf-8")
-    cfg = write_config(tmp_path / "scan.yaml", base)
-    proc = run(
-        home,
-        tmp_path,
-        "scan",
-        "-c",
-        str(cfg),
-        "-s",
-        "demo-jobs",
-        "-s",
-        "demo-notices",
-        "--no-state",
-        "-o",
-        "out.json",
-    )
+    proc = scan(config, "-o", "out.json", sources=("demo-jobs", "demo-notices"))
     assert proc.returncode == 3, proc.stderr
     assert "1 HTTP error · 1 blocked by robots.txt" in proc.stdout
-    scan = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))["scan"]
-    assert {e["source"]: e["kind"] for e in scan["errors"]} == {
+    summary = scan_summary(tmp_path / "out.json")
+    assert {e["source"]: e["kind"] for e in summary["errors"]} == {
         "demo-jobs": "http",
         "demo-notices": "robots",
     }
@@ -235,25 +228,10 @@ def test_http_error_and_robots_block_are_told_apart(
 
 @pytest.mark.slow
 def test_output_and_log_folders_are_created_and_format_follows_the_extension(
-    tmp_path: Path, site: tuple[Path, str], home: Path
+    tmp_path: Path, config: Path, scan: Scan
 ) -> None:
-    _, base = site
-    cfg = write_config(tmp_path / "scan.yaml", base)
-    proc = run(
-        home,
-        tmp_path,
-        "scan",
-        "-c",
-        str(cfg),
-        "-s",
-        "demo-jobs",
-        "--no-state",
-        "-q",
-        "--all",
-        "-o",
-        "a/b/flagged.csv",
-        "--log-file",
-        "logs/deep/scan.jsonl",
+    proc = scan(
+        config, "-q", "--all", "-o", "a/b/flagged.csv", "--log-file", "logs/deep/scan.jsonl"
     )
     assert proc.returncode == 0, proc.stderr
     raw = (tmp_path / "a/b/flagged.csv").read_bytes()
@@ -266,27 +244,24 @@ def test_output_and_log_folders_are_created_and_format_follows_the_extension(
 
 @pytest.mark.slow
 def test_existing_output_is_never_silently_replaced(
-    tmp_path: Path, site: tuple[Path, str], home: Path
+    tmp_path: Path, config: Path, scan: Scan
 ) -> None:
-    _, base = site
-    cfg = write_config(tmp_path / "scan.yaml", base)
     (tmp_path / "out.json").write_text("yesterday's evidence\n", encoding="utf-8")
-    args = ("scan", "-c", str(cfg), "-s", "demo-jobs", "--no-state", "-q", "-o", "out.json")
-    proc = run(home, tmp_path, *args)
+    proc = scan(config, "-q", "-o", "out.json")
     assert proc.returncode == 2
     assert "out.json: already exists" in proc.stderr and "--force" in proc.stderr
     assert (tmp_path / "out.json").read_text(encoding="utf-8") == "yesterday's evidence\n"
-    proc = run(home, tmp_path, *args, "--force")
+    proc = scan(config, "-q", "-o", "out.json", "--force")
     assert proc.returncode == 0, proc.stderr
     assert json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))["schema"]
 
 
 def test_output_folder_that_cannot_be_made_is_exit_2_and_one_message(
-    tmp_path: Path, home: Path
+    tmp_path: Path, cli: Cli
 ) -> None:
     (tmp_path / "file").write_text("x", encoding="utf-8")
     (tmp_path / "in.jsonl").write_text('{"text": "maths tuition"}\n', encoding="utf-8")
-    proc = run(home, tmp_path, "score", "in.jsonl", "--no-model", "-o", "file/sub/out.json")
+    proc = cli("score", "in.jsonl", "--no-model", "-o", "file/sub/out.json")
     assert proc.returncode == 2
     assert "cannot create the output folder file/sub" in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -326,9 +301,9 @@ def test_readme_cron_line_runs_as_printed(
 
 
 @pytest.mark.slow
-def test_demo_never_touches_the_users_state(tmp_path: Path, home: Path) -> None:
+def test_demo_never_touches_the_users_state(home: Path, cli: Cli) -> None:
     for _ in range(2):
-        proc = run(home, tmp_path, "scan", "-o", "-", "-q")
+        proc = cli("scan", "-o", "-", "-q")
         assert proc.returncode == 0, proc.stderr
         assert json.loads(proc.stdout)["scan"]["ads_new"] == 39  # no history carried over
     assert not list(home.rglob("*.sqlite3"))
@@ -336,47 +311,19 @@ def test_demo_never_touches_the_users_state(tmp_path: Path, home: Path) -> None:
 
 @pytest.mark.slow
 def test_new_only_shows_no_table_of_ads_it_did_not_write(
-    tmp_path: Path, site: tuple[Path, str], home: Path
+    tmp_path: Path, config: Path, scan: Scan
 ) -> None:
-    _, base = site
-    cfg = write_config(tmp_path / "scan.yaml", base)
-    state = str(tmp_path / "state.db")
-    first = run(
-        home,
-        tmp_path,
-        "scan",
-        "-c",
-        str(cfg),
-        "-s",
-        "demo-jobs",
-        "--state",
-        state,
-        "--new-only",
-        "-o",
-        "1.json",
-    )
+    state = tmp_path / "state.db"
+    first = scan(config, "--new-only", "-o", "1.json", state=state)
     assert first.returncode == 0 and "Top flagged ads" in first.stdout
-    second = run(
-        home,
-        tmp_path,
-        "scan",
-        "-c",
-        str(cfg),
-        "-s",
-        "demo-jobs",
-        "--state",
-        state,
-        "--new-only",
-        "-o",
-        "2.json",
-    )
+    second = scan(config, "--new-only", "-o", "2.json", state=state)
     assert second.returncode == 0, second.stderr
     assert json.loads((tmp_path / "2.json").read_text(encoding="utf-8"))["items"] == []
     assert "Top flagged ads" not in second.stdout and "Wrote 0 ads" in second.stdout
 
 
-def test_positional_config_suggests_dash_c(tmp_path: Path, home: Path) -> None:
-    proc = run(home, tmp_path, "scan", "olx.yaml")
+def test_positional_config_suggests_dash_c(cli: Cli) -> None:
+    proc = cli("scan", "olx.yaml")
     assert proc.returncode == 2
     assert "did you mean -c olx.yaml?" in proc.stderr
 
@@ -386,7 +333,7 @@ def test_positional_config_suggests_dash_c(tmp_path: Path, home: Path) -> None:
 
 @pytest.mark.slow
 def test_markup_in_titles_urls_and_paths_is_printed_literally(
-    tmp_path: Path, site: tuple[Path, str], home: Path
+    tmp_path: Path, site: tuple[Path, str], cli: Cli, scan: Scan
 ) -> None:
     folder, base = site
     page = folder / "jobs" / "index.html"
@@ -398,41 +345,23 @@ def test_markup_in_titles_urls_and_paths_is_printed_literally(
         base,
         replace={'item: "div.job-card"': 'item: "div.job-card:not([data-x=y])"'},
     )
-    proc = run(
-        home,
-        tmp_path,
-        "scan",
-        "-c",
-        str(cfg),
-        "-s",
-        "demo-jobs",
-        "-s",
-        "demo-notices",
-        "--no-state",
-        "--all",
-        "-o",
-        "[b]out.json",
-    )
+    proc = scan(cfg, "--all", "-o", "[b]out.json", sources=("demo-jobs", "demo-notices"))
     assert proc.returncode == 3, proc.stderr
     assert "Top flagged ads" in proc.stdout and "[bold]Girls[/] [red]" in proc.stdout
     assert "[b]out.json" in proc.stdout and "/feed.xml — HTTP 404" in proc.stdout
-    check = run(home, tmp_path, "sources", "check", "-c", str(cfg))
+    check = cli("sources", "check", "-c", str(cfg))
     assert "[bold]Girls[/] [red]" in check.stdout  # the sample ad's title, as the site wrote it
-    missing = run(home, tmp_path, "scan", "-c", "[red]missing[/].yaml")
+    missing = cli("scan", "-c", "[red]missing[/].yaml")
     assert missing.returncode == 2 and "[red]missing[/].yaml: file not found" in missing.stderr
-    empty = write_config(
-        tmp_path / "empty.yaml",
-        base,
-        replace={'item: "div.job-card"': 'item: "li[data-aut-id=itemBox]"'},
-    )
-    checked = run(home, tmp_path, "sources", "check", "-c", str(empty))
+    empty = write_config(tmp_path / "empty.yaml", base, replace=NOTHING_MATCHES)
+    checked = cli("sources", "check", "-c", str(empty))
     assert "li[data-aut-id=itemBox]" in checked.stdout
 
 
 # ------------------------------------------------------------------ input records
 
 
-def test_unknown_fields_are_reported_once_with_did_you_mean(tmp_path: Path, home: Path) -> None:
+def test_unknown_fields_are_reported_once_with_did_you_mean(tmp_path: Path, cli: Cli) -> None:
     rows = [
         {"title": "Maths tuition", "boddy": "Class 10 maths, Kothrud", "case_id": f"C-{n}"}
         for n in range(3)
@@ -440,7 +369,7 @@ def test_unknown_fields_are_reported_once_with_did_you_mean(tmp_path: Path, home
     (tmp_path / "in.jsonl").write_text(
         "".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8"
     )
-    proc = run(home, tmp_path, "score", "in.jsonl", "--no-model", "--all", "-o", "out.jsonl")
+    proc = cli("score", "in.jsonl", "--no-model", "--all", "-o", "out.jsonl")
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.count("did you mean 'body'?") == 1
     items = [
@@ -450,39 +379,28 @@ def test_unknown_fields_are_reported_once_with_did_you_mean(tmp_path: Path, home
 
 
 @pytest.mark.slow
-def test_skip_bad_skips_and_lists_bad_lines(tmp_path: Path, home: Path) -> None:
+def test_skip_bad_skips_and_lists_bad_lines(tmp_path: Path, cli: Cli) -> None:
     (tmp_path / "in.jsonl").write_text(
         '{"text": "maths tuition"}\n{"text": broken\n[1, 2]\n{"text": "used scooter for sale"}\n',
         encoding="utf-8",
     )
-    strict = run(home, tmp_path, "score", "in.jsonl", "--no-model", "-o", "a.json")
+    strict = cli("score", "in.jsonl", "--no-model", "-o", "a.json")
     assert strict.returncode == 2 and "in.jsonl:2: invalid JSON" in strict.stderr
     assert "--skip-bad" in strict.stderr and not (tmp_path / "a.json").exists()
-    proc = run(
-        home,
-        tmp_path,
-        "score",
-        "in.jsonl",
-        "--no-model",
-        "--all",
-        "--skip-bad",
-        "-o",
-        "b.json",
-        "-q",
-    )
+    proc = cli("score", "in.jsonl", "--no-model", "--all", "--skip-bad", "-o", "b.json", "-q")
     assert proc.returncode == 3
     assert "skipped 2 bad input lines" in proc.stderr
     assert (
         "in.jsonl:2: invalid JSON" in proc.stderr
         and "in.jsonl:3: expected a JSON object" in proc.stderr
     )
-    scan = json.loads((tmp_path / "b.json").read_text(encoding="utf-8"))["scan"]
-    assert scan["ads_seen"] == 2 and [e["line"] for e in scan["errors"]] == [2, 3]
+    summary = scan_summary(tmp_path / "b.json")
+    assert summary["ads_seen"] == 2 and [e["line"] for e in summary["errors"]] == [2, 3]
 
 
 @pytest.mark.parametrize("sep", [",", ";", "\t"])
 def test_csv_dialect_is_sniffed_and_extra_columns_pass_through(
-    tmp_path: Path, home: Path, sep: str
+    tmp_path: Path, cli: Cli, sep: str
 ) -> None:
     lines = [
         ["case_id", "TEXT", "phone_col", "price"],
@@ -493,9 +411,7 @@ def test_csv_dialect_is_sniffed_and_extra_columns_pass_through(
         sep.join(f'"{c}"' if sep in c or "," in c or ";" in c else c for c in row) for row in lines
     )
     (tmp_path / "in.csv").write_text(body + "\n", encoding="utf-8")
-    proc = run(
-        home,
-        tmp_path,
+    proc = cli(
         "score",
         "in.csv",
         "--text-column",
@@ -516,7 +432,7 @@ def test_csv_dialect_is_sniffed_and_extra_columns_pass_through(
 
 
 @pytest.mark.slow
-def test_positive_accepts_a_comma_separated_list(tmp_path: Path, home: Path) -> None:
+def test_positive_accepts_a_comma_separated_list(tmp_path: Path, cli: Cli) -> None:
     rows = [
         ("Win a prize, send your bank PIN now", "spam"),
         ("Your OTP is 1234, share to claim", "smishing"),
@@ -526,9 +442,7 @@ def test_positive_accepts_a_comma_separated_list(tmp_path: Path, home: Path) -> 
     (tmp_path / "sms.csv").write_text(
         "TEXT,LABEL\n" + "".join(f'"{t}",{label}\n' for t, label in rows), encoding="utf-8"
     )
-    proc = run(
-        home,
-        tmp_path,
+    proc = cli(
         "evaluate",
         "sms.csv",
         "--text-column",
@@ -546,10 +460,10 @@ def test_positive_accepts_a_comma_separated_list(tmp_path: Path, home: Path) -> 
 # ------------------------------------------------------------------ init, local time
 
 
-def test_init_writes_a_commented_starter_config_that_loads(tmp_path: Path, home: Path) -> None:
+def test_init_writes_a_commented_starter_config_that_loads(tmp_path: Path, cli: Cli) -> None:
     from trafficscan.sources.config import load_config
 
-    proc = run(home, tmp_path, "init", "conf/scan.yaml")
+    proc = cli("init", "conf/scan.yaml")
     assert proc.returncode == 0, proc.stderr
     path = tmp_path / "conf" / "scan.yaml"
     text = path.read_text(encoding="utf-8")
@@ -578,34 +492,18 @@ def test_init_writes_a_commented_starter_config_that_loads(tmp_path: Path, home:
     ):
         line = next(x for x in text.splitlines() if key in x)
         assert "#" in line, f"{key} is not explained"
-    again = run(home, tmp_path, "init", "conf/scan.yaml")
+    again = cli("init", "conf/scan.yaml")
     assert again.returncode == 2 and "already exists" in again.stderr
 
 
 @pytest.mark.slow
 def test_terminal_shows_local_time_beside_utc_and_json_keeps_utc(
-    tmp_path: Path, site: tuple[Path, str], home: Path
+    tmp_path: Path, config: Path, scan: Scan
 ) -> None:
-    _, base = site
-    cfg = write_config(tmp_path / "scan.yaml", base)
-    proc = run(
-        home,
-        tmp_path,
-        "scan",
-        "-c",
-        str(cfg),
-        "-s",
-        "demo-jobs",
-        "--no-state",
-        "-o",
-        "o.json",
-        TZ="UTC",
-    )
+    proc = scan(config, "-o", "o.json", TZ="UTC")
     assert proc.returncode == 0, proc.stderr
     assert re.search(r"Finished \d{4}-\d\d-\d\d \d\d:\d\d IST \(\d\d:\d\d UTC\)", proc.stdout)
-    assert json.loads((tmp_path / "o.json").read_text(encoding="utf-8"))["scan"][
-        "finished_at"
-    ].endswith("Z")
+    assert scan_summary(tmp_path / "o.json")["finished_at"].endswith("Z")
 
 
 def test_with_local_converts_to_the_chosen_zone(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -712,24 +610,31 @@ def _first_line(proc: subprocess.Popen[str], timeout: float = 30) -> str:
     return got[0] if got else ""
 
 
-def _start(home: Path, cwd: Path, *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "trafficscan", *args],
-        cwd=cwd,
-        env=env_for(home),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+Start = Callable[..., subprocess.Popen[str]]
+
+
+@pytest.fixture
+def start(tmp_path: Path, home: Path) -> Start:
+    """``start(*args)``: the CLI started in ``tmp_path`` as the test's user, not waited for."""
+
+    def go(*args: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [sys.executable, "-m", "trafficscan", *args],
+            cwd=tmp_path,
+            env=env_for(home),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    return go
 
 
 @pytest.mark.slow
 def test_first_ctrl_c_says_so_and_stops_new_requests_at_once(
-    tmp_path: Path, home: Path, slow_site: SlowSite
+    tmp_path: Path, slow_site: SlowSite, start: Start
 ) -> None:
-    proc = _start(
-        home, tmp_path, "scan", "-c", str(slow_site.config), "--no-state", "-q", "-o", "out.json"
-    )
+    proc = start(*scan_args(slow_site.config, "-q", "-o", "out.json", sources=()))
     try:
         _wait_for(lambda: slow_site.ad_requests() >= 2)
         proc.send_signal(signal.SIGINT)
@@ -742,8 +647,7 @@ def test_first_ctrl_c_says_so_and_stops_new_requests_at_once(
     assert slow_site.ad_requests() <= sent + 2  # at most the requests already on their way
     assert "stopping — finishing writes (Ctrl-C again to abort)" in err
     assert proc.returncode == 3
-    scan = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))["scan"]
-    assert scan["status"] == "interrupted"
+    assert scan_summary(tmp_path / "out.json")["status"] == "interrupted"
 
 
 def test_second_ctrl_c_aborts(capsys: pytest.CaptureFixture[str]) -> None:
@@ -760,28 +664,12 @@ def test_second_ctrl_c_aborts(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.slow
-def test_wait_says_what_it_waits_for(tmp_path: Path, home: Path, site: tuple[Path, str]) -> None:
+def test_wait_says_what_it_waits_for(tmp_path: Path, config: Path, start: Start) -> None:
     from trafficscan.state import StateDB
 
-    _, base = site
-    cfg = write_config(tmp_path / "scan.yaml", base)
     state = tmp_path / "state.db"
     holder = StateDB.open(state)
-    proc = _start(
-        home,
-        tmp_path,
-        "scan",
-        "-c",
-        str(cfg),
-        "-s",
-        "demo-jobs",
-        "--state",
-        str(state),
-        "--wait",
-        "-q",
-        "-o",
-        "out.json",
-    )
+    proc = start(*scan_args(config, "--wait", "-q", "-o", "out.json", state=state))
     try:
         first = _first_line(proc)
         assert "waiting for another scan to release" in first and f"pid {os.getpid()}" in first
@@ -795,26 +683,13 @@ def test_wait_says_what_it_waits_for(tmp_path: Path, home: Path, site: tuple[Pat
 
 @pytest.mark.slow
 def test_ctrl_c_while_waiting_aborts_with_a_message(
-    tmp_path: Path, home: Path, site: tuple[Path, str]
+    tmp_path: Path, config: Path, start: Start
 ) -> None:
     from trafficscan.state import StateDB
 
-    _, base = site
-    cfg = write_config(tmp_path / "scan.yaml", base)
     state = tmp_path / "state.db"
     with StateDB.open(state):
-        proc = _start(
-            home,
-            tmp_path,
-            "scan",
-            "-c",
-            str(cfg),
-            "--state",
-            str(state),
-            "--wait",
-            "-o",
-            "out.json",
-        )
+        proc = start(*scan_args(config, "--wait", "-o", "out.json", sources=(), state=state))
         try:
             assert "waiting for another scan" in _first_line(proc)
             proc.send_signal(signal.SIGINT)

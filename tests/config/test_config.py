@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -179,3 +182,99 @@ def test_schema_lists_are_the_code_lists() -> None:
     source = schema["$defs"]["source"]["properties"]
     assert source["kind"]["enum"] == list(SOURCE_KINDS)
     assert list(source["fields"]["properties"]) == list(FIELD_NAMES)
+
+
+HOST_HINT = "(write the host as in a browser's address bar, e.g. example.org or खोज.भारत)"
+
+
+def test_an_international_host_is_kept_in_its_ascii_form(tmp_path: Path) -> None:
+    """``खोज.भारत`` and ``xn--21bm4l.xn--h2brj9c`` are one host: the config compares (and the
+    crawler requests) the ASCII form, whichever spelling the analyst wrote."""
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        "sources:\n"
+        "  - {name: a, kind: rss, start_urls: ['https://उदाहरण.भारत/jobs'],\n"
+        "     allowed_hosts: ['खोज.भारत', 'Xn--P1b6ci4b4b3a.xn--h2brj9c:8443', 'खोज。भारत']}\n"
+        "  - {name: b, kind: rss, start_urls: ['https://उदाहरण.भारत/jobs', 'https://E.org/x']}\n",
+        encoding="utf-8",
+    )
+    a, b = load_config(path).sources
+    assert a.allowed_hosts == (
+        "xn--21bm4l.xn--h2brj9c",
+        "xn--p1b6ci4b4b3a.xn--h2brj9c",
+        "xn--21bm4l.xn--h2brj9c",
+    )
+    assert a.hosts == frozenset({"xn--21bm4l.xn--h2brj9c", "xn--p1b6ci4b4b3a.xn--h2brj9c"})
+    assert b.hosts == frozenset({"xn--p1b6ci4b4b3a.xn--h2brj9c", "e.org"})
+    assert a.start_urls == ("https://उदाहरण.भारत/jobs",)  # as written; the crawler normalises
+
+
+@pytest.mark.parametrize(
+    ("hosts", "expected"),
+    [
+        (
+            "['खोज..भारत']",
+            ":6: sources[0].allowed_hosts[0]: invalid host name 'खोज..भारत': it has an empty "
+            f"label (two dots in a row, or a dot first) {HOST_HINT}",
+        ),
+        (
+            f"['{'क' * 70}.भारत']",
+            f":6: sources[0].allowed_hosts[0]: invalid host name '{'क' * 70}.भारत': it cannot be "
+            f"written in ASCII (IDNA): a label may be too long or hold a symbol {HOST_HINT}",
+        ),
+        (
+            f"['{'a' * 64}.org']",
+            f":6: sources[0].allowed_hosts[0]: invalid host name '{'a' * 64}.org': it has a label "
+            f"(the part between dots) longer than 63 characters {HOST_HINT}",
+        ),
+        (
+            "['https://खोज.भारत/']",
+            ":6: sources[0].allowed_hosts[0]: invalid host name 'https://खोज.भारत/' "
+            "(a bare host such as example.org or खोज.भारत, no scheme or path)",
+        ),
+    ],
+    ids=["empty-label", "no-idna-form", "label-too-long", "url-not-host"],
+)
+def test_a_bad_allowed_host_names_its_key_and_line(
+    hosts: str, expected: str, tmp_path: Path
+) -> None:
+    problems = _source_problems(
+        f"name: a\nkind: rss\nstart_urls: ['https://example.org/']\nallowed_hosts: {hosts}",
+        tmp_path,
+    )
+    assert problems == [expected]
+
+
+def test_a_start_url_whose_host_cannot_be_requested_is_refused(tmp_path: Path) -> None:
+    """Found when the config is loaded, not as a scan that fetches nothing (or crashes)."""
+    problems = _source_problems(
+        "name: a\nkind: rss\nstart_urls: ['https://उदाहरण..भारत/jobs', 'http://[x/', "
+        "'https://उदाहरण.भारत/ok']",
+        tmp_path,
+    )
+    assert problems == [
+        ":5: sources[0].start_urls[0]: invalid URL 'https://उदाहरण..भारत/jobs': its host has an "
+        f"empty label (two dots in a row, or a dot first) {HOST_HINT}",
+        ":5: sources[0].start_urls[1]: invalid URL 'http://[x/': its host holds a character no "
+        f"host name has {HOST_HINT}",
+    ]
+
+
+def test_a_bad_host_in_a_scan_config_exits_2(tmp_path: Path) -> None:
+    """What the analyst sees: exit 2, the file, line and key, before any request."""
+    path = tmp_path / "scan.yaml"
+    path.write_text(
+        "sources:\n  - name: a\n    kind: rss\n    start_urls: ['https://खोज.भारत/']\n"
+        "    allowed_hosts: ['खोज..भारत']\n",
+        encoding="utf-8",
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "trafficscan", "sources", "check", "-c", str(path)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env={**os.environ, "COLUMNS": "300", "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"},
+        timeout=60,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert f"{path}:5: sources[0].allowed_hosts[0]: invalid host name 'खोज..भारत'" in proc.stderr

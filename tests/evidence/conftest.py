@@ -1,33 +1,20 @@
-"""Evidence fixtures: the crawl tests' local server (crawlkit) and a state database path."""
+"""Evidence fixtures: the crawl tests' local server and transport (one implementation, in
+tests/crawl/crawl_fixtures.py) and a state database path."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+# crawlkit and crawl_fixtures live in tests/crawl, which is on sys.path only once pytest has
+# collected a test there; the evidence tests (and evidence_helpers) import crawlkit directly
 sys.path.insert(0, str(Path(__file__).parents[1] / "crawl"))
 
-from crawlkit import GuardTransport, Site, start_server
+from crawl_fixtures import site, transport
 
-
-@pytest.fixture
-def site() -> Iterator[Site]:
-    s = Site()
-    stop = start_server(s)
-    try:
-        yield s
-    finally:
-        stop()
-
-
-@pytest.fixture
-def transport(site: Site) -> Iterator[GuardTransport]:
-    t = GuardTransport(site)
-    yield t
-    assert not t.refused, f"the crawler tried to leave the allowed hosts: {t.refused}"
+__all__ = ["site", "transport"]
 
 
 @pytest.fixture

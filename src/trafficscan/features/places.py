@@ -10,6 +10,7 @@ automaton, built once on first use and matched on the normalised text (so "D u b
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -101,6 +102,21 @@ def _is_word_char(ch: str) -> bool:
     return ch.isalnum() or (ch >= "\u0300" and unicodedata.category(ch)[0] == "M")
 
 
+def _longest_whole_word_at(
+    text: str, start: int, matches: Iterable[tuple[int, tuple[int, Place]]]
+) -> tuple[int, int, Place] | None:
+    """The longest of the automaton's ``matches`` that starts at ``start`` and is a whole word
+    of ``text``, if any."""
+    if start > 0 and _is_word_char(text[start - 1]):
+        return None
+    best: tuple[int, int, Place] | None = None
+    for end_idx, (length, place) in matches:
+        end = end_idx + 1
+        if end - length == start and (end == len(text) or not _is_word_char(text[end])):
+            best = (start, end, place)  # matches come by their end: a later one is longer
+    return best
+
+
 def extract_locations(view: NormalizedText, path: Path = GAZETTEER_PATH) -> list[Location]:
     """Gazetteer places named in the normalised text, in order, never overlapping."""
     text = view.text
@@ -109,14 +125,28 @@ def extract_locations(view: NormalizedText, path: Path = GAZETTEER_PATH) -> list
     hits: list[tuple[int, int, Place]] = []
     n = len(text)
     auto = _default_automaton() if path is GAZETTEER_PATH else _automaton(path)
-    for end_idx, (length, place) in auto.iter_long(text):
-        start = end_idx - length + 1
-        end = end_idx + 1
-        if start > 0 and _is_word_char(text[start - 1]):
-            continue
-        if end < n and _is_word_char(text[end]):
-            continue
-        hits.append((start, end, place))
+    pos = 0
+    while pos < n:
+        resume = n
+        for end_idx, (length, place) in auto.iter_long(text, pos):
+            start = end_idx - length + 1
+            end = end_idx + 1
+            if not (
+                (start > 0 and _is_word_char(text[start - 1]))
+                or (end < n and _is_word_char(text[end]))
+            ):
+                hits.append((start, end, place))
+                continue
+            # The longest alias here is glued to a word ("india" in "indian", "navi mumbai"
+            # in "innavi mumbai"), and iter_long would go on after it, never trying what
+            # starts inside it ("mumbai"). Take the longest whole-word alias starting here,
+            # else scan again from the next character.
+            shorter = _longest_whole_word_at(text, start, auto.iter(text, start, end))
+            resume = shorter[1] if shorter else start + 1
+            if shorter:
+                hits.append(shorter)
+            break
+        pos = resume
     if not hits:
         return []
     if len(hits) > 1:

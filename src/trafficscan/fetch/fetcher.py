@@ -201,7 +201,10 @@ class Fetcher:
         """GET ``url`` for ``source``; raises :class:`FetchError` with a readable reason."""
         guard = HostGuard(source.hosts)
         limit = max_bytes if max_bytes is not None else self.defaults.max_bytes
-        current = url
+        # httpx would encode a Unicode host itself (IDNA 2008), not always as the guard does
+        # (w3lib, IDNA 2003: a joiner in a Devanagari name is another host): request the
+        # normal form, whose host is the one checked. The crawler's URLs already are.
+        current = normalize_url(url) or url
         if not guard.allows(current):
             self.stats.offsite_blocked += 1
             raise FetchError(f"host {host_of(current)} is not among the source's hosts")

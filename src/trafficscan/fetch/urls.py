@@ -5,22 +5,22 @@ true: ``?utm_source=x`` variants, ``#comments`` fragments, ``/a/./b/../c`` and `
 ``%e0`` and ``%E0``, ``bücher.example`` and ``xn--bcher-kva.example`` of the same page share
 one key. The URL grammar (IDNA hosts, percent-encoding what browsers encode, dot segments,
 escape case) is w3lib's, Scrapy's URL library; the query policy is ours (see
-:func:`normalize_url`).
+:func:`normalize_url`). The host spelling is :mod:`trafficscan.sources.hosts`', shared with the
+config, so a host in ``allowed_hosts`` and the same host in a link compare equal.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable
 from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
+
+from trafficscan.sources.hosts import ascii_host, host_key
 
 _TRACKING = frozenset({"fbclid", "gclid"})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 _STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
-# the URL standard's forbidden host code points (and controls): no such host exists
-_BAD_HOST = re.compile(r"[\x00-\x20\x7f#%/:<>?@\[\\\]^|]")
 
 
 def _is_tracking(key: str) -> bool:
@@ -63,7 +63,7 @@ def normalize_url(url: str, base: str | None = None) -> str | None:
             if seg and not _is_tracking(unquote_plus(seg.partition("=")[0]))
         )
     try:
-        host = _ascii_host(parts.hostname)
+        host = ascii_host(parts.hostname)
         safe = urlsplit(safe_url_string(urlunsplit((scheme, host, parts.path, query, ""))))
         # a stray "%" becomes "%25" first: else decoding "%%41" would make a new escape "%A"
         path = _STRAY_PERCENT.sub("%25", safe.path)
@@ -75,33 +75,12 @@ def normalize_url(url: str, base: str | None = None) -> str | None:
     return urlunsplit((scheme, netloc, path or "/", query, ""))
 
 
-@functools.lru_cache(maxsize=4096)
-def _ascii_host(host: str) -> str:
-    """``host`` lower-cased, an international name in IDNA (punycode) form as w3lib writes it,
-    an IPv6 literal in brackets. ``ValueError`` for a name that cannot be a host (a space in
-    it, a label IDNA cannot encode)."""
-    from w3lib.url import safe_url_string
-
-    host = host.lower()
-    if ":" in host:  # IPv6 literal
-        return f"[{host}]"
-    if host.isascii():
-        if _BAD_HOST.search(host):
-            raise ValueError(f"invalid host {host!r}")
-        return host
-    ascii_host = urlsplit(safe_url_string(f"http://{host}/")).hostname
-    if not ascii_host or not ascii_host.isascii():
-        raise ValueError(f"cannot encode host {host!r}")
-    return ascii_host.lower()
-
-
 def host_of(url: str) -> str:
     """The lower-cased host name of ``url`` (no port, IDNA form, IPv6 without brackets): the
     key of rate limits and host checks, the same for every spelling of one host."""
     try:
-        host = urlsplit(url).hostname or ""
-        return _ascii_host(host).strip("[]") if host else ""
-    except (ValueError, UnicodeError):
+        return host_key(urlsplit(url).hostname or "")
+    except ValueError:  # urlsplit refuses "http://[x"
         return ""
 
 
@@ -121,15 +100,7 @@ class HostGuard:
     """
 
     def __init__(self, hosts: Iterable[str]) -> None:
-        self.hosts = frozenset(filter(None, map(_host_key, hosts)))
+        self.hosts = frozenset(filter(None, map(host_key, hosts)))
 
     def allows(self, url: str) -> bool:
         return host_of(url) in self.hosts
-
-
-def _host_key(host: str) -> str:
-    """A configured host name in the form :func:`host_of` returns ("" if it cannot be one)."""
-    try:
-        return _ascii_host(host).strip("[]") if host else ""
-    except (ValueError, UnicodeError):
-        return ""

@@ -19,6 +19,7 @@ from trafficscan import __version__
 from trafficscan.core.errors import InputError, Problem
 from trafficscan.core.schema import Report, schema_path, validate
 from trafficscan.core.yamlsrc import KeyPath, Located, load_located
+from trafficscan.sources.hosts import host_key, host_problem
 
 DEFAULT_USER_AGENT = f"trafficscan/{__version__} (+https://github.com/trafficscan/trafficscan)"
 SOURCE_KINDS = ("html", "rss", "jsonl")
@@ -81,14 +82,15 @@ class Source:
 
     @property
     def hosts(self) -> frozenset[str]:
-        """Hosts this source may contact: ``allowed_hosts``, or the hosts of its start URLs."""
-        if self.allowed_hosts:
-            return frozenset(h.lower() for h in self.allowed_hosts)
-        return frozenset(
-            (urlsplit(u).hostname or "").lower()
+        """Hosts this source may contact: ``allowed_hosts``, or the hosts of its start URLs;
+        in ASCII (IDNA) form, the form requests go out to (``खोज.भारत`` is
+        ``xn--21bm4l.xn--h2brj9c``)."""
+        names = self.allowed_hosts or tuple(
+            urlsplit(u).hostname or ""
             for u in self.start_urls
-            if urlsplit(u).scheme in ("http", "https")
+            if urlsplit(u).scheme.lower() in ("http", "https")
         )
+        return frozenset(filter(None, map(host_key, names)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +126,7 @@ class Config:
 
 
 CONFIG_SCHEMA = schema_path(__file__, "config.schema.json")
+_HOST_HINT = "write the host as in a browser's address bar, e.g. example.org or खोज.भारत"
 
 
 def _selectors(source: dict[str, Any], path: KeyPath) -> Iterator[tuple[KeyPath, Any]]:
@@ -141,8 +144,27 @@ def _selectors(source: dict[str, Any], path: KeyPath) -> Iterator[tuple[KeyPath,
         yield (*path, "strip", j), value
 
 
+def _hosts(source: dict[str, Any], path: KeyPath) -> Iterator[tuple[KeyPath, str, str]]:
+    """``(key path, value, host name)`` of every allowed host and http(s) start URL."""
+    hosts = source.get("allowed_hosts")
+    for j, value in enumerate(hosts if isinstance(hosts, list) else ()):
+        if isinstance(value, str):
+            yield (*path, "allowed_hosts", j), value, value.split(":")[0]
+    urls = source.get("start_urls")
+    keyed = [((*path, "start_urls"), urls)] if isinstance(urls, str) else []
+    if isinstance(urls, list):
+        keyed = [((*path, "start_urls", j), url) for j, url in enumerate(urls)]
+    for key, url in keyed:
+        if isinstance(url, str) and url.lower().startswith(("http:", "https:")):
+            try:
+                yield key, url, urlsplit(url).hostname or ""
+            except ValueError:  # "http://[x": urlsplit refuses it, and so would every fetch
+                yield key, url, "["
+
+
 def check_semantics(report: Report, data: Any) -> None:
-    """What the schema cannot say: CSS that compiles, ``css@attr`` links, unique source names."""
+    """What the schema cannot say: CSS that compiles, ``css@attr`` links, unique source names,
+    host names that have an ASCII (IDNA) form."""
     import soupsieve  # bs4's selector engine: compiling here catches bad selectors up front
 
     sources = data.get("sources") if isinstance(data, dict) else None
@@ -159,6 +181,13 @@ def check_semantics(report: Report, data: Any) -> None:
                     f"already used by sources[{seen[name]}]",
                 )
             seen.setdefault(name, i)
+        flagged = set(report.paths())  # a value the schema refused is not checked twice
+        for path, value, host in _hosts(source, ("sources", i)):
+            if path not in flagged and host and (why := host_problem(host)):
+                if "allowed_hosts" in path:
+                    report.add(path, f"invalid host name {value!r}: it {why}", _HOST_HINT)
+                else:
+                    report.add(path, f"invalid URL {value!r}: its host {why}", _HOST_HINT)
         for path, value in _selectors(source, ("sources", i)):
             if not isinstance(value, str) or not value.strip():
                 continue
@@ -180,7 +209,7 @@ def _source(raw: dict[str, Any]) -> Source:
         name=raw["name"],
         kind=raw["kind"],
         start_urls=tuple([urls] if isinstance(urls, str) else urls),
-        allowed_hosts=tuple(h.split(":")[0].lower() for h in raw.get("allowed_hosts") or ()),
+        allowed_hosts=tuple(host_key(h.split(":")[0]) for h in raw.get("allowed_hosts") or ()),
         listing=_listing(raw["listing"]) if "listing" in raw else None,
         fields={key: Selector.parse(value) for key, value in fields.items()},
         strip=tuple(Selector.parse(s).css for s in raw.get("strip") or ()),
