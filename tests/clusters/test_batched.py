@@ -188,9 +188,9 @@ def test_batches_cluster_exactly_as_one_ad_at_a_time() -> None:
     got = []
     for day, batch in enumerate(batches, 1):
         conn.execute("BEGIN")
-        store.add(batch, f"2026-11-{day:02d}T06:00:00Z")
+        labels = store.add(batch, f"2026-11-{day:02d}T06:00:00Z")
         conn.execute("COMMIT")
-        got.append([dict(item.cluster or {}) for item in batch])
+        got.append([dict(label) for label in labels])
     assert got == expected
     ids = dict(conn.execute("SELECT seq, ad_id FROM cluster_ads"))
     links = [

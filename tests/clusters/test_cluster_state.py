@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from trafficscan.core.ad import Ad, ScoredAd
+from trafficscan.pipeline.compose import compose
 from trafficscan.score.scorer import ScorerSpec
 from trafficscan.state import StateDB
 
@@ -26,12 +27,13 @@ def _scored(*ads: Ad) -> list[ScoredAd]:
 
 
 def _scan(db: StateDB, when: str, *ads: Ad) -> list[ScoredAd]:
+    """One scan of one batch: the ads as the scan writes them, history and cluster composed."""
     scan_id = db.begin_scan(["olx"], when)
     items = _scored(*ads)
-    db.record(scan_id, items)
-    db.cluster(scan_id, items)
+    sightings = db.record(scan_id, items)
+    clusters = db.cluster(scan_id, items)
     db.finish_scan(scan_id, status="completed", counts={}, errors=[])
-    return items
+    return [compose(*parts) for parts in zip(items, sightings, clusters, strict=True)]
 
 
 A = Ad(

@@ -134,11 +134,11 @@ def test_real_pages_link_only_reposts_of_one_listing(shared_data: Path, repo_roo
         for r in realdata.real_pages(shared_data)
     ]
     scored: list[ScoredAd] = ScorerSpec(model="").build().score_batch(ads)
-    cluster_items(scored)
+    labels = cluster_items(scored).labels
+    assert len(labels) == len(scored)
     members: dict[str, list[ScoredAd]] = defaultdict(list)
-    for s in scored:
-        assert s.cluster is not None
-        members[s.cluster["id"]].append(s)
+    for s, label in zip(scored, labels, strict=True):
+        members[label["id"]].append(s)
     linked = [m for m in members.values() if len(m) > 1]
     assert linked  # the job board re-posts one listing many times
     for group in linked:

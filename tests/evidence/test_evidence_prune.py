@@ -59,12 +59,13 @@ def test_prune_keeps_flagged_and_exported_evidence_and_removes_the_rest(
         keeper.store.roll_bytes = 1  # one exchange a file, so files can go one by one
         items = [flagged, exported, plain]
         db.record(scan_id, items)
-        keeper.after_scoring(items)
+        refs = keeper.after_scoring(items)
         keeper.close()
         db.finish_scan(scan_id, status="completed", counts={}, errors=[], finished=OLD)
-        assert all(i.evidence for i in items)
-        mark_exported(db, [exported.evidence["record_id"]], "case.zip", OLD)  # type: ignore[index]
-    files = {i.ad.title: state_path.parent / i.evidence["warc"] for i in items}  # type: ignore[index]
+        stored = {i.ad.title: r for i, r in zip(items, refs, strict=True) if r is not None}
+        assert len(stored) == 3  # with "all", every page is kept and referenced
+        mark_exported(db, [stored["exported"]["record_id"]], "case.zip", OLD)
+    files = {title: state_path.parent / ref["warc"] for title, ref in stored.items()}
     assert len(set(files.values())) == 3
     old = time.time() - 300 * 86400
     for f in files.values():
@@ -95,12 +96,13 @@ def test_prune_keeps_recent_history(state_path: Path, trafficscan: Any) -> None:
         item = _item("recent", False)
         item.ad.capture.fetched_at = time.strftime("%Y-%m-%dT%H:%M:%S.000000Z", time.gmtime())
         db.record(scan_id, [item])
-        keeper.after_scoring([item])
+        (ref,) = keeper.after_scoring([item])
         keeper.close()
         db.finish_scan(scan_id, status="completed", counts={}, errors=[])
+    assert ref is not None
     done = trafficscan("state", "prune", "--older-than", "30", "--state", str(state_path))
     assert done.code == 0, done.err
-    assert (state_path.parent / item.evidence["warc"]).exists()  # type: ignore[index]
+    assert (state_path.parent / ref["warc"]).exists()
     conn = sqlite3.connect(state_path)
     assert conn.execute("SELECT COUNT(*) FROM postings").fetchone()[0] == 1
     assert conn.execute("SELECT COUNT(*) FROM evidence").fetchone()[0] == 1

@@ -27,12 +27,13 @@ def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
-def _scan(db: StateDB, when: str, *items: ScoredAd) -> list[ScoredAd]:
+def _scan(db: StateDB, when: str, *items: ScoredAd) -> list[dict[str, Any]]:
+    """One scan of one batch; each item's cluster, in item order."""
     scan_id = db.begin_scan(["city-classifieds"], when)
     db.record(scan_id, list(items))
-    db.cluster(scan_id, list(items))
+    clusters = db.cluster(scan_id, list(items))
     db.finish_scan(scan_id, status="completed", counts={}, errors=[], finished=when)
-    return list(items)
+    return clusters
 
 
 def _ad(text: str, n: int, *phones: str, flagged: bool = False) -> ScoredAd:
@@ -64,11 +65,11 @@ def test_prune_drops_old_cluster_rows_keeps_ids_and_relinks(
     f = _ad("Second hand bicycle, new tyres and brakes, helmet included.", 6, flagged=True)
     c = _ad("Laptop charger and keyboard, sealed box, with invoice and warranty.", 3, P2)
     with StateDB.open(db_path) as db:
-        _scan(db, OLD, a, b, d, e, f)
-        assert e.cluster == {"id": f"c-{d.ad.id}", "size": 2}  # the re-posted template
-        _scan(db, _now(), c)
+        *_, e_cluster, _ = _scan(db, OLD, a, b, d, e, f)
+        assert e_cluster == {"id": f"c-{d.ad.id}", "size": 2}  # the re-posted template
+        (c_cluster,) = _scan(db, _now(), c)
     chain = f"c-{a.ad.id}"
-    assert c.cluster == {"id": chain, "size": 3}  # C shares P2 with B, B shares P1 with A
+    assert c_cluster == {"id": chain, "size": 3}  # C shares P2 with B, B shares P1 with A
 
     done = trafficscan("state", "prune", "--older-than", "30", "--state", str(db_path))
     assert done.code == 0, done.err
@@ -86,12 +87,12 @@ def test_prune_drops_old_cluster_rows_keeps_ids_and_relinks(
     # C still carries P2, so a new ad with P2 joins C's cluster; A seen again rejoins its own
     g = _ad("Used study table with chair, teak wood, pickup only.", 7, P2)
     with StateDB.open(db_path) as db:
-        _scan(db, _now(), g, _a())
-        assert g.cluster == {"id": chain, "size": 3}
+        g_cluster, _ = _scan(db, _now(), g, _a())
+        assert g_cluster == {"id": chain, "size": 3}
         # P1's carriers were all pruned: A, back, carries it on, and links the next ad with it
         h = _ad("Sewing machine, foot pedal model, serviced last month.", 8, P1)
-        _scan(db, _now(), h)
-    assert h.cluster == {"id": chain, "size": 4}
+        (h_cluster,) = _scan(db, _now(), h)
+    assert h_cluster == {"id": chain, "size": 4}
 
     listed = trafficscan("clusters", "--state", str(db_path), "--format", "json")
     assert listed.code == 0, listed.err

@@ -98,9 +98,9 @@ def test_sigkill_mid_write_leaves_an_intact_db_and_the_next_scan_completes(db_pa
             make_item(f"after the crash {i}", f"https://after.test/{i}", phones=["+919810000001"])
             for i in range(50)
         ]
-        db.record(scan_id, items)
+        found = db.record(scan_id, items)
         db.finish_scan(scan_id, status="completed", counts={"ads_seen": 50}, errors=[])
-        assert all(item.is_new for item in items)
+        assert len(found) == 50 and all(seen.is_new for seen in found)
         finished = db.get_scan(scan_id)
         assert finished is not None and finished["status"] == "completed"
     assert _integrity(db_path) == ("ok", 0)

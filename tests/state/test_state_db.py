@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import random
 import sqlite3
 import stat
@@ -15,16 +17,24 @@ from hypothesis import strategies as st
 from state_helpers import make_item
 
 from trafficscan.features.contact_keys import contacts_of
-from trafficscan.state import SCHEMA_VERSION, SEEN_WITH_LIMIT, StateDB, default_state_path, links
+from trafficscan.state import (
+    SCHEMA_VERSION,
+    SEEN_WITH_LIMIT,
+    Sighting,
+    StateDB,
+    default_state_path,
+    links,
+)
 
 T1, T2, T3 = "2026-11-01T05:00:00Z", "2026-11-01T06:00:00Z", "2026-11-01T07:00:00Z"
 
 
-def _scan(db: StateDB, started: str, items: list, *, status: str = "completed") -> int:
+def _scan(db: StateDB, started: str, items: list, *, status: str = "completed") -> list[Sighting]:
+    """One scan of one batch; what the history said of each item, in item order."""
     scan_id = db.begin_scan(["city-classifieds"], started)
-    db.record(scan_id, items)
+    found = db.record(scan_id, items)
     db.finish_scan(scan_id, status=status, counts={"ads_seen": len(items)}, errors=[])  # type: ignore[arg-type]
-    return scan_id
+    return found
 
 
 def test_ads_are_new_in_the_first_scan_and_seen_in_the_next(db: StateDB) -> None:
@@ -32,49 +42,47 @@ def test_ads_are_new_in_the_first_scan_and_seen_in_the_next(db: StateDB) -> None
         make_item("Fresh girl in town. Call.", "https://a.test/1"),
         make_item("Massage parlour staff wanted.", "https://a.test/2"),
     ]
-    _scan(db, T1, first)
-    assert [i.is_new for i in first] == [True, True]
-    assert all(i.first_seen == T1 and i.last_seen == T1 for i in first)
+    seen = _scan(db, T1, first)
+    assert [s.is_new for s in seen] == [True, True]
+    assert all(s.first_seen == T1 and s.last_seen == T1 for s in seen)
 
     again = [
         make_item("Fresh girl in town. Call.", "https://a.test/1"),
         make_item("Massage parlour staff wanted.", "https://a.test/2"),
         make_item("New arrival from Nepal.", "https://a.test/3"),
     ]
-    _scan(db, T2, again)
-    assert [i.is_new for i in again] == [False, False, True]
-    assert [i.first_seen for i in again] == [T1, T1, T2]
-    assert all(i.last_seen == T2 for i in again)
-    assert sum(bool(i.is_new) for i in again) == 1  # scan.ads_new
+    seen = _scan(db, T2, again)
+    assert [s.is_new for s in seen] == [False, False, True]
+    assert [s.first_seen for s in seen] == [T1, T1, T2]
+    assert all(s.last_seen == T2 for s in seen)
+    assert sum(s.is_new for s in seen) == 1  # scan.ads_new
 
 
 def test_rescan_of_unchanged_site_has_no_new_ads(db: StateDB) -> None:
     _scan(db, T1, [make_item(f"ad number {n}", f"https://a.test/{n}") for n in range(20)])
     rescan = [make_item(f"ad number {n}", f"https://a.test/{n}") for n in range(20)]
-    _scan(db, T2, rescan)
-    assert sum(bool(i.is_new) for i in rescan) == 0
+    assert sum(s.is_new for s in _scan(db, T2, rescan)) == 0
 
 
 def test_content_id_ignores_spacing_and_case(db: StateDB) -> None:
     _scan(db, T1, [make_item("Young   girl NEW in city", "https://a.test/1")])
     again = [make_item("young girl new in city", "https://a.test/1")]
-    _scan(db, T2, again)
-    assert again[0].is_new is False
+    assert _scan(db, T2, again)[0].is_new is False
 
 
 def test_same_text_at_two_urls_is_two_postings_of_one_new_ad(db: StateDB) -> None:
     text = "Just 18, new in Mumbai. WhatsApp only."
     both = [make_item(text, "https://a.test/1"), make_item(text, "https://b.test/9")]
-    _scan(db, T1, both)
+    seen = _scan(db, T1, both)
     assert both[0].ad.id == both[1].ad.id
-    assert [i.is_new for i in both] == [True, True]  # new content: both postings reported
+    assert [s.is_new for s in seen] == [True, True]  # new content: both postings reported
     stats = db.stats()
     assert (stats.ads, stats.postings) == (1, 2)
 
     moved = [make_item(text, "https://c.test/5")]  # the same text re-posted elsewhere
-    _scan(db, T2, moved)
-    assert moved[0].is_new is False  # content seen before, at another URL
-    assert moved[0].first_seen == T1  # first sighting of the content, not of this URL
+    (seen_moved,) = _scan(db, T2, moved)
+    assert seen_moved.is_new is False  # content seen before, at another URL
+    assert seen_moved.first_seen == T1  # first sighting of the content, not of this URL
     assert db.stats().postings == 3
 
 
@@ -85,9 +93,10 @@ def test_new_is_order_independent_within_a_scan(db: StateDB) -> None:
         make_item("same words", "https://a.test/1"),
         make_item("same words", "https://a.test/2"),
     )
-    db.record(scan_id, [one])
-    db.record(scan_id, [two])
-    assert one.is_new is True and two.is_new is True
+    assert [s.is_new for s in db.record(scan_id, [one]) + db.record(scan_id, [two])] == [
+        True,
+        True,
+    ]
 
 
 def test_seen_with_links_ads_across_sources_by_any_contact(db: StateDB) -> None:
@@ -97,8 +106,7 @@ def test_seen_with_links_ads_across_sources_by_any_contact(db: StateDB) -> None:
         source="city-classifieds",
         phones=["+919811023456"],
     )
-    _scan(db, T1, [older])
-    assert older.seen_with is None  # nothing shared yet
+    assert _scan(db, T1, [older])[0].seen_with is None  # nothing shared yet
 
     other_source = make_item(
         "Different words entirely, ask for Priya.",
@@ -113,8 +121,8 @@ def test_seen_with_links_ads_across_sources_by_any_contact(db: StateDB) -> None:
         source="escort-directory",
         phones=["+919800000000"],
     )
-    _scan(db, T2, [other_source, unrelated])
-    assert other_source.seen_with == {
+    seen_other, seen_unrelated = _scan(db, T2, [other_source, unrelated])
+    assert seen_other.seen_with == {
         "count": 1,
         "ads": [
             {
@@ -125,7 +133,7 @@ def test_seen_with_links_ads_across_sources_by_any_contact(db: StateDB) -> None:
             }
         ],
     }
-    assert unrelated.seen_with is None
+    assert seen_unrelated.seen_with is None
 
     by_handle = make_item(
         "Third one.",
@@ -134,10 +142,10 @@ def test_seen_with_links_ads_across_sources_by_any_contact(db: StateDB) -> None:
         emails=["agent@mail.test"],
         handles=[{"platform": "telegram", "value": "@Priya_x"}],
     )
-    _scan(db, T3, [by_handle])
-    assert by_handle.seen_with is not None
-    assert by_handle.seen_with["count"] == 1  # via the e-mail, case-insensitively
-    assert by_handle.seen_with["ads"][0]["url"] == "https://b.test/7"
+    (seen,) = _scan(db, T3, [by_handle])
+    assert seen.seen_with is not None
+    assert seen.seen_with["count"] == 1  # via the e-mail, case-insensitively
+    assert seen.seen_with["ads"][0]["url"] == "https://b.test/7"
 
 
 def test_seen_with_includes_same_text_at_another_url(db: StateDB) -> None:
@@ -145,8 +153,7 @@ def test_seen_with_includes_same_text_at_another_url(db: StateDB) -> None:
     first = make_item(text, "https://a.test/1", phones=["+919811023456"])
     second = make_item(text, "https://b.test/1", phones=["+919811023456"])
     _scan(db, T1, [first])
-    _scan(db, T2, [second])
-    assert second.seen_with == {
+    assert _scan(db, T2, [second])[0].seen_with == {
         "count": 1,
         "ads": [
             {
@@ -158,20 +165,20 @@ def test_seen_with_includes_same_text_at_another_url(db: StateDB) -> None:
         ],
     }
     rescan = make_item(text, "https://a.test/1", phones=["+919811023456"])
-    _scan(db, T3, [rescan])
-    assert rescan.seen_with is not None and rescan.seen_with["count"] == 1  # never itself
+    (seen,) = _scan(db, T3, [rescan])
+    assert seen.seen_with is not None and seen.seen_with["count"] == 1  # never itself
 
 
 def test_seen_with_within_one_scan_and_batch(db: StateDB) -> None:
     scan_id = db.begin_scan(["s"], T1)
     a = make_item("first", "https://a.test/1", phones=["+919811000001"])
     b = make_item("second", "https://a.test/2", phones=["+919811000001"])
-    db.record(scan_id, [a, b])  # one batch: each sees the other
-    assert a.seen_with is not None and a.seen_with["ads"][0]["url"] == "https://a.test/2"
-    assert b.seen_with is not None and b.seen_with["ads"][0]["url"] == "https://a.test/1"
+    seen_a, seen_b = db.record(scan_id, [a, b])  # one batch: each sees the other
+    assert seen_a.seen_with is not None and seen_a.seen_with["ads"][0]["url"] == "https://a.test/2"
+    assert seen_b.seen_with is not None and seen_b.seen_with["ads"][0]["url"] == "https://a.test/1"
     c = make_item("third", "https://a.test/3", phones=["+919811000001"])
-    db.record(scan_id, [c])  # a later batch sees the earlier ones
-    assert c.seen_with is not None and c.seen_with["count"] == 2
+    (seen_c,) = db.record(scan_id, [c])  # a later batch sees the earlier ones
+    assert seen_c.seen_with is not None and seen_c.seen_with["count"] == 2
 
 
 def test_seen_with_lists_at_most_five_oldest_but_counts_all(db: StateDB) -> None:
@@ -183,11 +190,11 @@ def test_seen_with_lists_at_most_five_oldest_but_counts_all(db: StateDB) -> None
             [make_item(f"ring {n}-{k}", f"https://a.test/{n}/{k}", phones=phone) for k in range(4)],
         )
     probe = make_item("probe", "https://z.test/1", phones=phone)
-    _scan(db, T3, [probe])
-    assert probe.seen_with is not None
-    assert probe.seen_with["count"] == 8
-    assert len(probe.seen_with["ads"]) == SEEN_WITH_LIMIT
-    assert [a["first_seen"] for a in probe.seen_with["ads"]] == [T1] * 4 + [T2]
+    seen_with = _scan(db, T3, [probe])[0].seen_with
+    assert seen_with is not None
+    assert seen_with["count"] == 8
+    assert len(seen_with["ads"]) == SEEN_WITH_LIMIT
+    assert [a["first_seen"] for a in seen_with["ads"]] == [T1] * 4 + [T2]
 
 
 def test_finish_scan_statuses_counts_and_errors(db: StateDB) -> None:
@@ -229,15 +236,13 @@ def test_finish_scan_refuses_bad_status_and_double_finish(db: StateDB) -> None:
 def test_ads_of_an_interrupted_scan_are_still_new_next_time(db: StateDB) -> None:
     """A killed or failed scan wrote no output: its ads must still reach the analyst."""
     lost = [make_item("Seen only by a scan that died.", "https://a.test/1")]
-    _scan(db, T1, lost, status="interrupted")
-    assert lost[0].is_new is True
+    assert _scan(db, T1, lost, status="interrupted")[0].is_new is True
     retry = [make_item("Seen only by a scan that died.", "https://a.test/1")]
-    _scan(db, T2, retry)
-    assert retry[0].is_new is True
-    assert retry[0].first_seen == T1  # but the first sighting is still on record
+    (seen,) = _scan(db, T2, retry)
+    assert seen.is_new is True
+    assert seen.first_seen == T1  # but the first sighting is still on record
     third = [make_item("Seen only by a scan that died.", "https://a.test/1")]
-    _scan(db, T3, third)
-    assert third[0].is_new is False
+    assert _scan(db, T3, third)[0].is_new is False
 
 
 def test_failed_batch_changes_nothing(db: StateDB) -> None:
@@ -247,10 +252,29 @@ def test_failed_batch_changes_nothing(db: StateDB) -> None:
     bad.score = "not a number"  # type: ignore[assignment]
     with pytest.raises(ValueError):
         db.record(scan_id, [good, bad])
-    assert good.is_new is None and good.first_seen is None
     assert db.stats().postings == 0
-    db.record(scan_id, [good])  # the transaction was rolled back; the DB is usable
+    # the transaction was rolled back; the DB is usable, and the good ad is still new
+    assert [s.is_new for s in db.record(scan_id, [good])] == [True]
     assert db.stats().postings == 1
+
+
+def test_record_returns_sightings_and_leaves_the_items_alone(db: StateDB) -> None:
+    scan_id = db.begin_scan(["a"], T1)
+    items = [
+        make_item("one", "https://a.test/1", phones=["+919000012345"]),
+        make_item("two", "https://a.test/2", phones=["+919000012345"]),
+    ]
+    before = copy.deepcopy(items)
+    found = db.record(scan_id, items)
+    assert items == before  # the pipeline composes; the state layer only reports
+    assert [type(s) for s in found] == [Sighting, Sighting]
+    assert [s.seen_with and s.seen_with["ads"][0]["url"] for s in found] == [
+        "https://a.test/2",
+        "https://a.test/1",
+    ]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        found[0].is_new = False  # type: ignore[misc]
+    assert db.record(scan_id, []) == []
 
 
 def test_close_marks_an_unfinished_scan_interrupted(db_path: Path) -> None:
@@ -308,10 +332,11 @@ def test_pragmas_and_private_file(db: StateDB, db_path: Path) -> None:
 def test_record_from_a_worker_thread(db: StateDB) -> None:
     scan_id = db.begin_scan(["a"], T1)
     item = make_item("threaded", "https://a.test/t")
-    worker = threading.Thread(target=db.record, args=(scan_id, [item]))
+    found: list[Sighting] = []
+    worker = threading.Thread(target=lambda: found.extend(db.record(scan_id, [item])))
     worker.start()
     worker.join()
-    assert item.is_new is True
+    assert [s.is_new for s in found] == [True]
 
 
 def test_default_state_path() -> None:
@@ -358,11 +383,11 @@ def test_is_new_matches_a_simple_model(scans: list[tuple[str, list[tuple[int, in
         for hour, (status, ads) in enumerate(scans):
             when = f"2026-11-01T{hour:02d}:00:00Z"
             items = [make_item(f"text {t}", f"https://a.test/{u}") for t, u in ads]
-            _scan(db, when, items, status=status)
-            for (t, _), item in zip(ads, items, strict=True):
+            found = _scan(db, when, items, status=status)
+            for (t, _), seen in zip(ads, found, strict=True):
                 first.setdefault(t, when)
-                assert item.is_new is (t not in reported)
-                assert item.first_seen == first[t]
+                assert seen.is_new is (t not in reported)
+                assert seen.first_seen == first[t]
             if status == "completed":
                 reported |= {t for t, _ in ads}
 
@@ -386,8 +411,8 @@ def test_seen_with_matches_a_brute_force_query(
             )
             for i in range(30)
         ]
-        db.record(scan_id, items)
-        for item in items:
+        found = db.record(scan_id, items)
+        for item, seen in zip(items, found, strict=True):
             (pid,) = db._conn.execute(
                 "SELECT id FROM postings WHERE ad_id = ? AND url = ?", (item.ad.id, item.ad.url)
             ).fetchone()
@@ -399,10 +424,10 @@ def test_seen_with_matches_a_brute_force_query(
                 (pid, pid),
             ).fetchall()
             if not expected:
-                assert item.seen_with is None
+                assert seen.seen_with is None
                 continue
-            assert item.seen_with is not None
-            assert item.seen_with["count"] == len(expected)
-            assert [a["url"] for a in item.seen_with["ads"]] == [
+            assert seen.seen_with is not None
+            assert seen.seen_with["count"] == len(expected)
+            assert [a["url"] for a in seen.seen_with["ads"]] == [
                 u for _, u in expected[:SEEN_WITH_LIMIT]
             ]

@@ -63,8 +63,8 @@ def test_an_older_database_is_migrated_and_keeps_its_data(
         assert db._conn.execute("SELECT notes FROM postings").fetchall() == [("migrated",)]
         again = [make_item("old ad", "https://a.test/1")]
         scan_id = db.begin_scan(["a"], "2026-11-01T06:00:00Z")
-        db.record(scan_id, again)
-        assert again[0].is_new is False  # the history survived the migration
+        (seen,) = db.record(scan_id, again)
+        assert seen.is_new is False  # the history survived the migration
 
 
 def test_a_failing_migration_step_leaves_the_file_at_its_old_version(

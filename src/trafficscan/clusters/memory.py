@@ -18,11 +18,16 @@ from trafficscan.core.ad import ScoredAd
 
 @dataclass
 class Clustering:
-    """Cluster of every ad id, sizes, and the links that joined them (a spanning forest)."""
+    """Cluster of every ad id, sizes, and the links that joined them (a spanning forest).
+
+    ``labels`` are the clusters of the items given to :func:`cluster_items`, in their order:
+    what the pipeline composes into the ads it writes.
+    """
 
     cluster_of: dict[str, str] = field(default_factory=dict)
     sizes: dict[str, int] = field(default_factory=dict)
     links: list[dict[str, str]] = field(default_factory=list)
+    labels: list[dict[str, Any]] = field(default_factory=list)
 
     def label(self, ad_id: str) -> dict[str, Any]:
         cid = self.cluster_of[ad_id]
@@ -34,7 +39,10 @@ def cluster_id(ad_id: str) -> str:
 
 
 def cluster_items(items: Sequence[ScoredAd]) -> Clustering:
-    """Link the items by shared contacts and near-duplicate texts; set ``item.cluster``."""
+    """Link the items by shared contacts and near-duplicate texts; the items are not changed.
+
+    ``Clustering.labels`` holds each item's ``{"id", "size"}``, in item order.
+    """
     uf = UnionFind()
     freq = DocFreq()
     texts: dict[str, set[int]] = {}
@@ -67,6 +75,5 @@ def cluster_items(items: Sequence[ScoredAd]) -> Clustering:
         root = cluster_id(uf.find(ad_id))
         out.cluster_of[ad_id] = root
         out.sizes[root] = out.sizes.get(root, 0) + 1
-    for item in items:
-        item.cluster = out.label(item.ad.id)
+    out.labels = [out.label(item.ad.id) for item in items]
     return out

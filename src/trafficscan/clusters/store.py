@@ -63,8 +63,11 @@ class ClusterStore:
             self._freq = SketchFreq(row[0], row[1]) if row else SketchFreq()
         return self._freq
 
-    def add(self, items: Sequence[ScoredAd], seen: str) -> None:
-        """Cluster a batch of scored ads against the whole history; set ``item.cluster``.
+    def add(self, items: Sequence[ScoredAd], seen: str) -> list[dict[str, Any]]:
+        """Cluster a batch of scored ads against the whole history; return their clusters.
+
+        One label per item, in item order: ``{"id": "c-…", "size": n}``, the size as of the
+        end of this batch. The items are read, never changed (the pipeline composes).
 
         The result is the one of adding the ads one by one in order (each linked to the
         first ad of every key it carries, the older cluster surviving a merge), but the
@@ -73,7 +76,7 @@ class ClusterStore:
         time cost a dozen statements per ad, a third of the clustering time.
         """
         if not items:
-            return
+            return []
         conn = self._conn
         # every lookup in key order: the probes then walk each index once, leaf after leaf
         ids = sorted({item.ad.id for item in items})
@@ -244,10 +247,12 @@ class ClusterStore:
             "ON CONFLICT (name) DO UPDATE SET value = excluded.value, docs = excluded.docs",
             (freq.blob(), freq.docs),
         )
+        labels = []
         for item in items:
             seq_cid = known.get(item.ad.id)
             root = find(seq_cid[1] if seq_cid else cluster_id(item.ad.id))
-            item.cluster = {"id": root, "size": clusters[root].size}
+            labels.append({"id": root, "size": clusters[root].size})
+        return labels
 
 
 # --------------------------------------------------------------------------- pruning

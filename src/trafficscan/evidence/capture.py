@@ -2,8 +2,9 @@
 (``all``) or nothing (``none``).
 
 A page's bytes ride along on its ads (``Ad.capture``) only until they are scored: then the
-keeper writes the page if one of its ads is flagged (or always, with ``all``) and drops the
-reference, so at most the pages of the ads in flight are held, never a whole crawl.
+keeper writes the page if one of its ads is flagged (or always, with ``all``), and the ads the
+pipeline writes on carry no page, so at most the pages of the ads in flight are held, never a
+whole crawl.
 """
 
 from __future__ import annotations
@@ -33,17 +34,25 @@ class EvidenceKeeper:
         """With ``all``: every page as it arrives, whether or not it yields an ad."""
         self.store.store(capture)
 
-    def after_scoring(self, items: Sequence[ScoredAd]) -> None:
-        """Store the pages of flagged ads (all, with ``all``) and give each its ``evidence``."""
+    def after_scoring(self, items: Sequence[ScoredAd]) -> list[dict[str, str] | None]:
+        """Store the pages of flagged ads (all, with ``all``); return each item's ``evidence``.
+
+        One reference per item, in item order, ``None`` for an ad whose page is not kept. The
+        items are not changed: the pipeline composes the references into the ads it writes,
+        and drops the pages from them there (``Ad.capture``), so they go with the batch.
+        """
         links: list[tuple[str, str, str, bool]] = []
+        out: list[dict[str, str] | None] = []
         for item in items:
             capture = item.ad.capture
-            item.ad.capture = None  # the page may go once its last ad is scored
             if capture is None or not (item.flagged or self.mode == "all"):
+                out.append(None)
                 continue
-            item.evidence = self.store.store(capture)
-            links.append((item.ad.id, item.ad.url, item.evidence["record_id"], item.flagged))
+            ref = self.store.store(capture)
+            out.append(ref)
+            links.append((item.ad.id, item.ad.url, ref["record_id"], item.flagged))
         link_ads(self.db, links)
+        return out
 
     def close(self) -> None:
         self.store.close()

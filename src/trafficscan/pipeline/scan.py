@@ -26,6 +26,7 @@ from trafficscan.output.terminal import (
     stderr_console,
 )
 from trafficscan.output.writers import OutputWriter, open_writer, utc_now
+from trafficscan.pipeline.compose import compose, suppressed
 from trafficscan.pipeline.logs import setup_logging
 from trafficscan.pipeline.stop import GracefulStop
 from trafficscan.score.scorer import Scorer, ScorerSpec
@@ -262,18 +263,23 @@ async def _crawl_and_score(
 
     cleared = cleared_keys(db) if db is not None else set()
 
-    def finish(done: list[ScoredAd]) -> None:
-        for item in done:  # an analyst cleared this exact text: it is not flagged again
-            if item.flagged and cleared and is_cleared(cleared, item.ad.id, item.ad.text):
-                item.flagged = False
-                item.explanation["suppressed"] = "an analyst marked this text not a signal"
-                counts["suppressed"] = counts.get("suppressed", 0) + 1
-        if db is not None:
-            db.record(scan_id, done)
-            db.cluster(scan_id, done)
-        if keeper is not None:  # pages of flagged ads are written, the rest let go
-            keeper.after_scoring(done)
-        for item in done:
+    def unless_cleared(item: ScoredAd) -> ScoredAd:
+        """An analyst cleared this exact text: it is not flagged again."""
+        if not (item.flagged and is_cleared(cleared, item.ad.id, item.ad.text)):
+            return item
+        counts["suppressed"] = counts.get("suppressed", 0) + 1
+        return suppressed(item)
+
+    def finish(scored: list[ScoredAd]) -> None:
+        done = [unless_cleared(item) for item in scored] if cleared else scored
+        # each stage returns one value per ad, in order; the ads written are composed here
+        nothing: list[None] = [None] * len(done)
+        sightings = db.record(scan_id, done) if db is not None else nothing
+        clusters = db.cluster(scan_id, done) if db is not None else nothing
+        # pages of flagged ads are written, the rest let go with the batch
+        evidence = keeper.after_scoring(done) if keeper is not None else nothing
+        for parts in zip(done, sightings, clusters, evidence, strict=True):
+            item = compose(*parts)
             counts["ads_seen"] += 1
             if item.is_new is not False:
                 counts["ads_new"] += 1
@@ -285,7 +291,7 @@ async def _crawl_and_score(
                 if written:  # the summary's table shows only ads the output holds
                     keep_top(top, item)
             if written:
-                writer.write(item_to_dict(item))
+                writer.write(item_to_dict(item), findings=item.findings)
                 counts["ads_written"] += 1
 
     task = asyncio.current_task()

@@ -18,6 +18,7 @@ from trafficscan.core.errors import EXIT_OK, EXIT_PARTIAL
 from trafficscan.output.items import item_to_dict
 from trafficscan.output.terminal import is_tty, print_score_summary, print_skipped
 from trafficscan.output.writers import open_writer, utc_now
+from trafficscan.pipeline.compose import compose
 from trafficscan.pipeline.logs import setup_logging
 from trafficscan.pipeline.workers import (
     Encoded,
@@ -169,20 +170,23 @@ def _clustered(
     items: list[ScoredAd] = []
     for batch in batches(ads, size):
         items.extend(scorer.score_batch(batch))
-    cluster_items(items)
+    labels = cluster_items(items).labels
     for start in range(0, len(items), size):
         yield [
             (
                 s.flagged,
                 encode_record(
-                    item_to_dict(s),
+                    item_to_dict(compose(s, cluster=label)),
                     enc.fmt,
                     redact_key=enc.redact_key,
                     extra_columns=enc.extra_columns,
+                    findings=s.findings,
                 )
                 if s.flagged or enc.write_all
                 else None,
                 s.score,
             )
-            for s in items[start : start + size]
+            for s, label in zip(
+                items[start : start + size], labels[start : start + size], strict=True
+            )
         ]

@@ -93,6 +93,20 @@ def normalize_time(value: str | datetime) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Sighting:
+    """What the history says of one scored ad, as :meth:`StateDB.record` found it.
+
+    A value the pipeline composes into the ad it writes (``ScoredAd.first_seen`` …): the state
+    layer reports, it does not change the ads it was given.
+    """
+
+    first_seen: str  # the earliest sighting of this content, at any URL, by any scan
+    last_seen: str  # this scan's start time
+    is_new: bool  # no completed earlier scan saw this content
+    seen_with: dict[str, Any] | None  # postings sharing a contact (see state.links)
+
+
+@dataclass(frozen=True, slots=True)
 class StateStats:
     """What the state database holds, counted: scans by status, ads, postings, contacts."""
 
@@ -227,15 +241,16 @@ class StateDB:
 
     # -- ads -------------------------------------------------------------------------------
 
-    def record(self, scan_id: int, items: Sequence[ScoredAd]) -> None:
-        """Store one batch of scored ads and fill in their history fields.
+    def record(self, scan_id: int, items: Sequence[ScoredAd]) -> list[Sighting]:
+        """Store one batch of scored ads; return each one's :class:`Sighting`, in item order.
 
-        Sets ``first_seen``, ``last_seen``, ``is_new`` and ``seen_with`` on every item. The
-        batch is one transaction: on any error nothing is stored and no item is changed.
-        ``seen_with`` links postings recorded before this call and all others in this batch.
+        The items are read, never changed: the pipeline composes the sightings into the ads it
+        writes. The batch is one transaction: on any error nothing is stored and nothing is
+        returned. ``seen_with`` links postings recorded before this call and all others in
+        this batch.
         """
         if not items:
-            return
+            return []
         seen = self._running_scan_time(scan_id)
         contacts = [contacts_of(item.entities) for item in items]
         with self._write() as conn:
@@ -273,22 +288,21 @@ class StateDB:
                 for ad_id in {it.ad.id for it in items}
             }
             links = seen_with_all(conn, SEEN_WITH_LIMIT, posting_ids, contact_ids)
-        # Only after COMMIT: a failed batch leaves the items as they were.
+        out = []
         for item, seen_with in zip(items, links, strict=True):
             first_seen, reported = content[item.ad.id]
-            item.first_seen = first_seen
-            item.last_seen = seen
-            item.is_new = not reported
-            item.seen_with = seen_with
+            out.append(Sighting(first_seen, seen, not reported, seen_with))
+        return out
 
-    def cluster(self, scan_id: int, items: Sequence[ScoredAd]) -> None:
-        """Add a batch of scored ads to the history's clusters; sets ``item.cluster``.
+    def cluster(self, scan_id: int, items: Sequence[ScoredAd]) -> list[dict[str, Any]]:
+        """Add a batch of scored ads to the history's clusters; return each one's cluster.
 
-        One transaction per batch, after :meth:`record`; links reach every ad ever clustered
-        (``trafficscan.clusters.store``), without recomputing the history.
+        A label is ``{"id": "c-…", "size": n}``, one per item in item order; the items are not
+        changed. One transaction per batch, after :meth:`record`; links reach every ad ever
+        clustered (``trafficscan.clusters.store``), without recomputing the history.
         """
         if not items:
-            return
+            return []
         from trafficscan.clusters.store import ClusterStore
 
         seen = self._running_scan_time(scan_id)
@@ -296,10 +310,11 @@ class StateDB:
             if self._cluster_store is None:
                 self._cluster_store = ClusterStore(conn)
             try:
-                self._cluster_store.add(items, seen)
+                labels: list[dict[str, Any]] = self._cluster_store.add(items, seen)
             except BaseException:
                 self._cluster_store = None  # its in-memory sketch may be ahead of the rollback
                 raise
+        return labels
 
     @staticmethod
     def _link_contacts(
