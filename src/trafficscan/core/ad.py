@@ -13,6 +13,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from trafficscan.core.finding import Finding
+
 _WS = re.compile(r"\s+")
 
 
@@ -166,3 +168,6 @@ class ScoredAd:
     cluster: dict[str, Any] | None = None
     #: Where the page as received is stored: ``{warc, record_id, sha256, fetched_at}``.
     evidence: dict[str, str] | None = None
+    #: The phone, e-mail and handle findings of ``ad.text`` (spans of it) from the scorer's own
+    #: extraction: ``--redact`` masks exactly these, never a second search of the text.
+    findings: tuple[Finding, ...] = field(default=(), repr=False, compare=False)

@@ -1,5 +1,6 @@
 """The registry of entity names: what the features stage answers for, and so what rule packs
-may name, each with the spans of the original text that make it true.
+may name, each with the spans of the original text that make it true. The names are the
+registered recognizers' kinds and derived signals (:mod:`trafficscan.features.recognizers`).
 
 One list for both sides: ``Features.entity_spans(name)`` answers every name here (an assertion
 in ``extract`` holds the table to it), and the rules loader accepts exactly these names in
@@ -13,33 +14,19 @@ from collections.abc import Callable
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
+from trafficscan.features.recognizers import KINDS, SIGNALS
+
 if TYPE_CHECKING:
     from trafficscan.features.extract import Features
     from trafficscan.features.types import Age
 
-#: Indicators (docs/rules.md, "Entity names"): true when the ad states something an analyst cites.
-INDICATOR_ENTITIES: tuple[str, ...] = (
-    "minor_age",
-    "young_age",
-    "foreign_destination",
-    "scam_hub",
-    "messaging_only_contact",
-    "obfuscated_phone",
-    "multiple_phones",
-    "price",
-    "foreign_currency",
-)
+#: Indicators (docs/rules.md, "Entity names"): true when the ad states something an analyst
+#: cites. The registered signals (:data:`trafficscan.features.recognizers.SIGNALS`).
+INDICATOR_ENTITIES: tuple[str, ...] = tuple(s.name for s in SIGNALS)
 
-#: Presence: "an entity of this kind is in the ad", handy for ``near: with_entity``.
-PRESENCE_ENTITIES: tuple[str, ...] = (
-    "phone",
-    "email",
-    "handle",
-    "url",
-    "age",
-    "location",
-    "person",
-)
+#: Presence: "an entity of this kind is in the ad", handy for ``near: with_entity``. The
+#: registered finding kinds not already an indicator (``price`` is both).
+PRESENCE_ENTITIES: tuple[str, ...] = tuple(k for k in KINDS if k not in INDICATOR_ENTITIES)
 
 ENTITY_NAMES: tuple[str, ...] = (*INDICATOR_ENTITIES, *PRESENCE_ENTITIES)
 

@@ -1,24 +1,29 @@
 """Run every extractor over one ad: the :class:`Features` it returns is what later stages read.
 
 ``extract(text)`` normalises once (two views, see :mod:`trafficscan.features.normalize`), runs
-the extractors (phones, e-mails, handles, links, prices, ages, places, counted persons, emoji,
-office address), and returns an immutable :class:`Features` with spans into the original text.
-What the later stages read from it lives beside it, one job a module:
+the recognizers (:mod:`trafficscan.features.recognizers` lists them: phones, e-mails, handles,
+links, prices, ages, places, counted persons; emoji and an office address are read here), in
+an order where each may exclude the spans of another (no phone inside an e-mail, no price
+inside a phone), and returns an immutable :class:`Features` with spans into the original
+text. What the later stages read from it lives beside it, one job a module:
 
 * :mod:`~trafficscan.features.entity_values` — the ``entities`` object of the output (SPEC.md);
 * :mod:`~trafficscan.features.entity_names` — the entity names rules may use and their spans
   (``docs/rules.md``, "Entity names");
-* :mod:`~trafficscan.features.numeric` — a fixed vector of counts and flags for the classifier.
+* :mod:`~trafficscan.features.numeric` — a fixed vector of counts and flags for the classifier;
+* :mod:`~trafficscan.features.findings` — every record and derived signal as one
+  :class:`~trafficscan.core.finding.Finding` (kind, span, value, normal form, confidence,
+  explanation): what redaction masks.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from trafficscan.features._regex import digit_runs, trie
+from trafficscan.core.finding import Finding
+from trafficscan.features._regex import digit_runs
 from trafficscan.features.ages import ages_from_digits
 from trafficscan.features.contacts import (
     extract_emails,
@@ -28,9 +33,11 @@ from trafficscan.features.contacts import (
 )
 from trafficscan.features.entity_names import ENTITY_NAMES, entity_spans
 from trafficscan.features.entity_values import entities_of
+from trafficscan.features.findings import contact_findings, findings_of
 from trafficscan.features.money import prices_from_digits
 from trafficscan.features.normalize import NormalizedText, normalize_both
 from trafficscan.features.numeric import INR_PER_UNIT, NUMERIC_FEATURES, numeric_vector
+from trafficscan.features.persons import extract_persons
 from trafficscan.features.phones import phones_from_digits
 from trafficscan.features.places import extract_locations
 from trafficscan.features.types import (
@@ -58,36 +65,6 @@ _EMOJI = re.compile(
 # than the list of ranges above, and most ads have no character that high: one cheap search
 # spares the slow one.
 _EMOJI_RANGE = re.compile("[\u2600-\U0010ffff]")
-_NUMBER_WORDS = {
-    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "twenty": 20, "do": 2, "teen": 3, "char": 4, "paanch": 5, "panch": 5,
-    "dono": 2, "दो": 2, "तीन": 3, "चार": 4, "पांच": 5, "पाँच": 5, "दस": 10,
-}  # fmt: skip
-_PERSON_NOUNS = [
-    "girls", "girl", "ladies", "lady", "women", "woman", "females", "female", "boys", "boy",
-    "models", "model", "escorts", "ladkiyan", "ladkiyaan", "ladkiya", "ladki", "bhabhi",
-    "bhabhis", "aunties", "aunty", "housewives", "children", "child", "kids", "maids", "maid",
-    "workers", "candidates", "persons", "people", "brides", "babies", "baby", "लड़कियां",
-    "लड़कियाँ", "लड़की", "महिलाएं", "बच्चे", "लड़के",
-]  # fmt: skip
-_PERSON_ADJECTIVES = (
-    "new|young|fresh|hot|college|beautiful|sexy|indian|russian|nepali|bengali|assamese|"
-    r"north[\s-]?east|local|foreign|vip|more|other|genuine|real|smart|educated|unmarried|"
-    "married|single|female|male|fit|healthy|strong|small"
-)
-# Found noun first, then the count is read backwards from it. The noun pattern starts with the
-# character before the noun ([^a-z]: the noun must start a word, checked exactly in _persons),
-# so re only stops at word starts; a noun at the very start has no count before it anyway.
-_PERSON_NOUN = re.compile(rf"[^a-z]({trie(_PERSON_NOUNS)})(?![a-z\u0900-\u097f])")
-_PERSON_COUNT = re.compile(
-    r"(?P<n>\d{1,3}|" + trie(_NUMBER_WORDS) + r")\s?\+?\s?"
-    rf"(?:(?:{_PERSON_ADJECTIVES})\s){{0,2}}$"
-)
-# what the text right before a counted noun must end with (see _may_have_count)
-_COUNT_ENDINGS = tuple(_NUMBER_WORDS)
-_ADJECTIVE_ENDINGS = tuple(
-    "east" if a.startswith("north") else a for a in _PERSON_ADJECTIVES.split("|")
-)
 
 
 def _from_letter(word: str, at: int) -> str:
@@ -178,52 +155,15 @@ class Features:
         """The classifier's counts and flags (:func:`trafficscan.features.numeric.numeric_vector`)."""
         return numeric_vector(self)
 
+    def findings(self) -> tuple[Finding, ...]:
+        """Every recognizer's findings and every derived signal as one type, sorted by
+        (start, -end, kind) (:func:`trafficscan.features.findings.findings_of`). Built on each
+        call, from the records above: scoring never asks for them."""
+        return findings_of(self)
 
-def _may_have_count(text: str, s: int) -> bool:
-    """Whether ``_PERSON_COUNT`` can match right before ``s``: a necessary condition, tested
-    with a few string calls instead of a regex search of the whole window.
-
-    Before the noun stands an adjective and one whitespace character, or the count followed by
-    ``\\s?\\+?\\s?``; the count is a digit or a number word. (``$`` also matches before a
-    final newline, so a newline right before the noun is always worth the search.)
-    """
-    k = s
-    if k and text[k - 1] == "\n":
-        return True
-    if k and text[k - 1].isspace():
-        k -= 1
-        if text.endswith(_ADJECTIVE_ENDINGS, 0, k):
-            return True
-    if k and text[k - 1] == "+":
-        k -= 1
-    if k and text[k - 1].isspace():
-        k -= 1
-    return k > 0 and (text[k - 1].isdecimal() or text.endswith(_COUNT_ENDINGS, 0, k))
-
-
-def _persons(view: NormalizedText) -> list[Person]:
-    text = view.text
-    out: list[Person] = []
-    for m in _PERSON_NOUN.finditer(text):
-        s = m.start(1)
-        if text[s - 1].isalpha() or not _may_have_count(text, s):
-            continue
-        c = _PERSON_COUNT.search(text, max(0, s - 40), s)
-        if c is None:
-            continue
-        n0 = c.start("n")
-        if n0 > 0 and (text[n0 - 1].isalnum() or text[n0 - 1] in ".,/-–"):
-            continue  # "age 14-18 girls", "covid19 girls"
-        if text[max(0, n0 - 3) : n0] == "to ":
-            continue  # "14 to 18 girls"
-        raw = c.group("n")
-        if raw.isdigit():
-            count = int("".join(str(unicodedata.decimal(ch, 0)) for ch in raw))
-        else:
-            count = _NUMBER_WORDS.get(raw, 0)
-        if 0 < count <= 500:
-            out.append(Person(count, m.group(1), *view.span(n0, m.end())))
-    return out
+    def contact_findings(self) -> tuple[Finding, ...]:
+        """The phone, e-mail and handle findings: what redaction masks, by span."""
+        return contact_findings(self)
 
 
 def _emojis(text: str) -> list[str]:
@@ -321,7 +261,7 @@ def extract(text: str, *, region: str = "IN") -> Features:
         prices,
         ages,
         extract_locations(norm),
-        _persons(norm),
+        extract_persons(norm),
         _emojis(text),
         _OFFICE.search(norm.text) is not None,  # office_address
     )

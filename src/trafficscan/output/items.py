@@ -7,9 +7,11 @@ links ads sharing a number without revealing it (see :func:`redact_item`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from trafficscan.core.ad import ScoredAd
+from trafficscan.core.finding import Finding
 
 SCHEMA = "trafficscan/flagged/v1"
 _ROUND = 4
@@ -53,8 +55,14 @@ def item_to_dict(item: ScoredAd) -> dict[str, Any]:
     return out
 
 
-def redact_item(record: dict[str, Any], key: bytes) -> dict[str, Any]:
+def redact_item(
+    record: dict[str, Any], key: bytes, *, findings: Sequence[Finding] | None = None
+) -> dict[str, Any]:
     """Replace phones, e-mails and handles everywhere in a record with keyed masks.
+
+    ``findings`` are the scorer's contact findings of the record's ``text``
+    (``ScoredAd.findings``): the text is masked by those spans. ``None`` (a record read back
+    from a file) extracts the text again.
 
     Irreversible: a mask comes from HMAC-SHA256 under ``key`` (random per output unless a share
     key is given, see ``--redact-key``), so hashing every candidate number finds nothing.
@@ -73,7 +81,12 @@ def redact_item(record: dict[str, Any], key: bytes) -> dict[str, Any]:
     if isinstance(record.get("id"), str):
         out["id"] = hasher.keyed_id(record["id"])
     text = record.get("text")
-    masked = mask_text(text if isinstance(text, str) else "", hasher, where=f"{where}: text")
+    masked = mask_text(
+        text if isinstance(text, str) else "",
+        hasher,
+        where=f"{where}: text",
+        findings=findings if isinstance(text, str) else None,
+    )
     if isinstance(text, str):
         out["text"] = masked.text
     for name in ("title", "contact", "price", "location"):

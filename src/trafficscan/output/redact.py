@@ -6,11 +6,15 @@ same contact read from the local history. Its hash is ``HMAC-SHA256(key, normal 
 hex: without the key nobody can test a guessed number, which is what made the old unkeyed
 ``--redact`` masks reversible.
 
-Texts are masked **by span**: the text is extracted again and every phone, e-mail and handle
-span the extractor returns is replaced by the contact's mask, whatever spelling the ad used
-(digit words, Devanagari digits, spaced digits, ``name [at] domain``). Searching for the
-rendered number instead would miss exactly the spellings ads use to hide numbers. The masked
-text is then extracted once more, and any contact still found is an error, never written.
+Texts are masked **by span**: every phone, e-mail and handle span is replaced by the contact's
+mask, whatever spelling the ad used (digit words, Devanagari digits, spaced digits,
+``name [at] domain``). Searching for the rendered number instead would miss exactly the
+spellings ads use to hide numbers. An ad's text is masked by the contact findings the scorer's
+own extraction returned (``ScoredAd.findings``, same region), so what is masked is exactly what
+was scored and shown in ``entities``. Where no spans were kept, the text is extracted here:
+``share export`` reads an already written file, and the short ``title``, ``contact``, ``url``
+strings are not spans of the scored text. Either way the masked text is then extracted once
+more, and any contact still found is an error, never written: that is a check, not the search.
 
 A mask is ``[phone:…]``, ``[email:…]`` or ``[handle:…]`` holding the hash's first 16 hex
 digits spelled in the letters of :data:`MASK_ALPHABET` (``0`` → ``b`` … ``f`` → ``z``): hex
@@ -24,7 +28,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import hmac
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +36,7 @@ from trafficscan.core.errors import TrafficscanError
 from trafficscan.features.contact_keys import contacts_of
 
 if TYPE_CHECKING:
-    from trafficscan.features import Features
+    from trafficscan.core.finding import Finding
 
 KINDS = ("phone", "email", "handle")
 MASK_ALPHABET = "bcdfghjkmnpqrtvz"
@@ -64,16 +68,20 @@ def normal_contacts(entities: Mapping[str, Any] | None) -> list[Contact]:
     return out
 
 
-def found_contacts(features: Features) -> list[tuple[int, int, Contact]]:
-    """Every phone, e-mail and handle span the extractor found, with its contact."""
-    spans: list[tuple[int, int, Contact]] = []
-    for p in features.phones:
-        spans += [(p.start, p.end, c) for c in normal_contacts({"phones": [p.e164]})]
-    for e in features.emails:
-        spans += [(e.start, e.end, c) for c in normal_contacts({"emails": [e.value]})]
-    for h in features.handles:
-        found = normal_contacts({"handles": [{"platform": h.platform, "value": h.value}]})
-        spans += [(h.start, h.end, c) for c in found]
+#: Which contact wins when two findings have the same span (a number and the WhatsApp account
+#: made from it): the phone, then the e-mail, then the handle.
+_KIND_RANK = {"phone": 0, "email": 1, "handle": 2}
+
+
+def found_contacts(findings: Iterable[Finding]) -> list[tuple[int, int, Contact]]:
+    """The contact findings' spans with their contact (the finding's normal form), phones
+    first, then e-mails, then handles, each in text order."""
+    spans = [
+        (x.start, x.end, Contact(x.kind, x.normalized))
+        for x in findings
+        if x.kind in _KIND_RANK and x.normalized  # no normal form: no key to mask with
+    ]
+    spans.sort(key=lambda s: _KIND_RANK[s[2].kind])  # stable: text order within a kind
     return spans
 
 
@@ -141,24 +149,41 @@ class MaskedText:
 
 
 def mask_text(
-    text: str, hasher: ContactHasher, *, where: str = "text", links: bool = False
+    text: str,
+    hasher: ContactHasher,
+    *,
+    where: str = "text",
+    links: bool = False,
+    findings: Sequence[Finding] | None = None,
 ) -> MaskedText:
-    """Mask every contact the extractor finds in ``text``, then prove none is left.
+    """Mask every contact of ``text``, then prove none is left.
 
-    Overlapping spans (a WhatsApp link and the number inside it) become one mask: that of the
-    longest span. With ``links``, every other web address becomes ``[link:domain]`` too (share
-    files: an ad's address often holds its number, which the extractor rightly does not read
-    as a contact inside a link). Raises :class:`ContactLeftError` when the masked text still
-    holds a contact.
+    ``findings`` are the contact findings of this very text from the scorer (spans of it):
+    they are masked as they are. Without them (``None``) the text is extracted here, in the
+    default region. Overlapping spans (a WhatsApp link and the number inside it) become one
+    mask: that of the longest span. With ``links`` (extraction only), every other web address
+    becomes ``[link:domain]`` too (share files: an ad's address often holds its number, which
+    the extractor rightly does not read as a contact inside a link). Raises
+    :class:`ContactLeftError` when the masked text still holds a contact, and ``ValueError``
+    for findings that are not spans of ``text``.
     """
     if not text:
         return MaskedText(text, text)
-    from trafficscan.features import extract
+    found: list[tuple[int, int, Contact | str]]
+    if findings is not None:
+        if links:
+            raise ValueError("mask_text: links=True needs the text extracted, not findings")
+        for x in findings:
+            if text[x.start : x.end] != x.value:
+                raise ValueError(f"{where}: a {x.kind} finding is not a span of this text")
+        found = list(found_contacts(findings))
+    else:
+        from trafficscan.features import extract
 
-    features = extract(text)
-    found: list[tuple[int, int, Contact | str]] = list(found_contacts(features))
-    if links:
-        found += [(u.start, u.end, f"[link:{u.domain}]") for u in features.urls]
+        features = extract(text)
+        found = list(found_contacts(features.contact_findings()))
+        if links:
+            found += [(u.start, u.end, f"[link:{u.domain}]") for u in features.urls]
     if not found:
         return MaskedText(text, text)
     found.sort(key=lambda x: (x[0], -(x[1] - x[0]), isinstance(x[2], str)))
@@ -197,7 +222,7 @@ def assert_no_contacts(text: str, *, where: str) -> None:
         return
     from trafficscan.features import extract
 
-    left = found_contacts(extract(text))
+    left = found_contacts(extract(text).contact_findings())
     if left:
         kinds = ", ".join(sorted({c.kind for _, _, c in left}))
         raise ContactLeftError(

@@ -27,6 +27,7 @@ from typing import IO, Any
 
 import orjson
 
+from trafficscan.core.finding import Finding
 from trafficscan.output.items import SCHEMA, redact_item
 
 FORMATS = ("json", "jsonl", "csv")
@@ -121,16 +122,18 @@ def encode_record(
     *,
     redact_key: bytes | None = None,
     extra_columns: Sequence[str] = (),
+    findings: Sequence[Finding] | None = None,
 ) -> str:
     """One output record as the text the writer stores: a JSONL line, a CSV row, or compact
     JSON for the envelope's spool. Pure, so worker processes can do it in parallel.
 
     With ``redact_key`` the record is redacted under that key: one key for a whole output (the
-    writer's :attr:`OutputWriter.redact_key`, passed to every worker), so masks agree."""
+    writer's :attr:`OutputWriter.redact_key`, passed to every worker), so masks agree; its text
+    is masked by ``findings``, the scorer's contact findings (``ScoredAd.findings``), when given."""
     if redact_key is not None:
         # passed-through input columns may hold contacts that masking cannot see: dropped
         record = {k: v for k, v in record.items() if k != "extra"}
-        record = redact_item(record, redact_key)
+        record = redact_item(record, redact_key, findings=findings)
     if fmt == "csv":
         row = flatten_for_csv(record)
         extra = record.get("extra") or {}
@@ -196,10 +199,16 @@ class OutputWriter:
         elif fmt == "json":
             self._spool = tempfile.TemporaryFile()  # noqa: SIM115 - anonymous: gone if killed
 
-    def write(self, record: dict[str, Any]) -> None:
+    def write(self, record: dict[str, Any], *, findings: Sequence[Finding] | None = None) -> None:
+        """Encode and write one record; ``findings``: its scorer's contact findings, which
+        ``--redact`` masks (``ScoredAd.findings``; ``None`` extracts the text again)."""
         self.write_encoded(
             encode_record(
-                record, self.fmt, redact_key=self.redact_key, extra_columns=self.extra_columns
+                record,
+                self.fmt,
+                redact_key=self.redact_key,
+                extra_columns=self.extra_columns,
+                findings=findings,
             ),
             record.get("score"),
         )

@@ -73,7 +73,11 @@ def encode_batch(scorer: Scorer, batch: list[Ad], enc: Encoding) -> list[Encoded
     for s in scorer.score_batch(batch):
         text = (
             encode_record(
-                item_to_dict(s), enc.fmt, redact_key=enc.redact_key, extra_columns=enc.extra_columns
+                item_to_dict(s),
+                enc.fmt,
+                redact_key=enc.redact_key,
+                extra_columns=enc.extra_columns,
+                findings=s.findings,  # --redact masks the spans this scorer found
             )
             if s.flagged or enc.write_all
             else None

@@ -177,6 +177,7 @@ class Scorer:
                     hits=h,
                     entities=merge_structured(ad, f.entities(), self.region),
                     explanation=explanation,
+                    findings=f.contact_findings(),
                 )
             )
         return out
