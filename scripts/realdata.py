@@ -112,6 +112,24 @@ def real_pages(shared: Path = SHARED) -> Iterator[dict[str, str]]:
             }
 
 
+def real_page_ads(shared: Path = SHARED) -> list:
+    """:func:`real_pages` as :class:`~trafficscan.core.ad.Ad` objects: the check set that the
+    precision tests, ``train``'s before/after table and the cluster test all score."""
+    from trafficscan.core.ad import Ad
+
+    return [
+        Ad(
+            source=r["source"],
+            id=r["id"],
+            title=r.get("title", ""),
+            body=r.get("body", ""),
+            price=r.get("price", ""),
+            location=r.get("location", ""),
+        )
+        for r in real_pages(shared)
+    ]
+
+
 def emscad(shared: Path = SHARED, *, fraudulent: bool = False) -> Iterator[dict[str, str]]:
     """EMSCAD sample rows as ad records: the ad's text columns joined into ``body``."""
     csv.field_size_limit(1 << 30)

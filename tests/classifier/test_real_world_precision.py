@@ -40,17 +40,7 @@ def scorer():
 def real_pages(shared_data: Path) -> list[Ad]:
     import realdata
 
-    return [
-        Ad(
-            source=r["source"],
-            id=r["id"],
-            title=r.get("title", ""),
-            body=r.get("body", ""),
-            price=r.get("price", ""),
-            location=r.get("location", ""),
-        )
-        for r in realdata.real_pages(shared_data)
-    ]
+    return realdata.real_page_ads(shared_data)
 
 
 @pytest.mark.slow

@@ -122,17 +122,7 @@ def test_real_pages_link_only_reposts_of_one_listing(shared_data: Path, repo_roo
     from trafficscan.clusters.memory import cluster_items
     from trafficscan.core.ad import ScoredAd
 
-    ads = [
-        Ad(
-            source=r["source"],
-            id=r["id"],
-            title=r.get("title", ""),
-            body=r.get("body", ""),
-            price=r.get("price", ""),
-            location=r.get("location", ""),
-        )
-        for r in realdata.real_pages(shared_data)
-    ]
+    ads = realdata.real_page_ads(shared_data)
     scored: list[ScoredAd] = ScorerSpec(model="").build().score_batch(ads)
     labels = cluster_items(scored).labels
     assert len(labels) == len(scored)

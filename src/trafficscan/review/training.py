@@ -92,17 +92,7 @@ def real_check_ads() -> list[Ad] | None:
         return None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return [
-        Ad(
-            source=r["source"],
-            id=r["id"],
-            title=r.get("title", ""),
-            body=r.get("body", ""),
-            price=r.get("price", ""),
-            location=r.get("location", ""),
-        )
-        for r in module.real_pages(shared.parent)
-    ]
+    return module.real_page_ads(shared.parent)
 
 
 def flag_counts(model: Path, rules: Sequence[Path], sets: dict[str, list[Ad]]) -> dict[str, int]:
