@@ -9,7 +9,7 @@ import time
 import httpx
 import pytest
 from crawlkit import make_config, make_defaults
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from trafficscan.fetch.charset import decode_body, header_charset, meta_charset
@@ -306,6 +306,7 @@ def test_defaults_helper_is_fast() -> None:
     assert make_defaults().backoff_base < 0.1
 
 
+@example(path="?=& &", host="e.org")  # a trailing space trimmed after the query was filtered
 @given(
     path=st.text(alphabet="abc/%?=&#._-~ é", max_size=30),
     host=st.sampled_from(["e.org", "E.ORG:80", "x.test:8080"]),

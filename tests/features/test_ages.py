@@ -51,6 +51,11 @@ def test_ages(text: str, expected: list[tuple[int, int]]) -> None:
         "10 years experience",
         "At least 3-5 years’ experience working as a journalist",  # real job ads: possessive
         "at least 3 years' driving experience",
+        # a real job ad (EMSCAD): the experience word five words on, past a list of fields
+        "1 Year customer service, sales or marketing experience preferred",
+        # real job ads (EMSCAD): durations after "in" and "next"
+        "with 9 shipped games in 10 years, across different genres",
+        "supporting growth for the next 3 years",
         "established for 10 years",
         "since 5 years",
         "5 years ago",
@@ -86,6 +91,9 @@ def test_age_span() -> None:
         ("18 years of age", [(18, 18)]),
         ("3 saal ka beta", [(3, 3)]),
         ("Papers mein umar 18 kar denge", [(18, 18)]),
+        # an experience word after a negation does not turn an age into a duration
+        ("girls 16 years, no experience needed", [(16, 16)]),
+        ("need boys 14 years for shop work, no experience needed", [(14, 14)]),
     ],
 )
 def test_hinglish_durations_and_ages(text: str, expected: list[tuple[int, int]]) -> None:

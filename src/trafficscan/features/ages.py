@@ -49,8 +49,11 @@ _NOT_AGE_AFTER = re.compile(
     r"(?:of\s)?(?:experience|exp\b|ago|in\s(?:business|service|the\s(?:field|industry))|"
     r"warranty|guarantee|contract|visa|work|old\scompany|lease|agreement|tak|back|before|"
     r"pehle|baad|purana|purani|purane|ho\sgaye|se\s(?:business|kaam)|running|since|anniversary)|"
-    # "2 - 3 years full stack development experience": the experience word a few words on
-    r"(?:[\w+#./-]+\s){1,3}(?:experience|exp\b|anubhav))"
+    # "2 - 3 years full stack development experience", "1 year customer service, sales or
+    # marketing experience": the experience word a few words on, unless negated on the way
+    # ("16 years fresh, no experience needed" is still an age)
+    r"(?:(?!(?:no|not|without|zero|koi|nahi|nahin|bina)\b)[\w+#./-]+,?\s){1,5}"
+    r"(?:experience|exp\b|anubhav))"
 )
 _NOT_AGE_BEFORE = re.compile(
     trie(
@@ -73,6 +76,11 @@ _NOT_AGE_BEFORE = re.compile(
             "last",
             "past",
             "within",
+            # "9 games in 10 years", "for the next 3 years", "every 2 years": durations
+            "in",
+            "next",
+            "coming",
+            "every",
             "serving",
             "served",
             "running",

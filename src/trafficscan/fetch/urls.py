@@ -54,24 +54,23 @@ def normalize_url(url: str, base: str | None = None) -> str | None:
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS or not parts.hostname:
         return None
-    query = parts.query
-    if query:
-        # filter the raw segments so kept parameters keep their exact encoding
-        query = "&".join(
-            seg
-            for seg in query.split("&")
-            if seg and not _is_tracking(unquote_plus(seg.partition("=")[0]))
-        )
     try:
         host = ascii_host(parts.hostname)
-        safe = urlsplit(safe_url_string(urlunsplit((scheme, host, parts.path, query, ""))))
+        safe = urlsplit(safe_url_string(urlunsplit((scheme, host, parts.path, parts.query, ""))))
         # a stray "%" becomes "%25" first: else decoding "%%41" would make a new escape "%A"
         path = _STRAY_PERCENT.sub("%25", safe.path)
         path = urlsplit(canonicalize_url(urlunsplit((scheme, host, path, "", "")))).path
     except (ValueError, UnicodeError):  # a host IDNA refuses, e.g. an over-long label
         return None
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
-    query = _ESCAPE.sub(lambda m: m.group().upper(), safe.query)
+    # filter the encoded segments (after safe_url_string, which may trim or escape them, so a
+    # second pass finds nothing left to drop) and keep each kept one's exact encoding
+    query = "&".join(
+        seg
+        for seg in safe.query.split("&")
+        if seg and not _is_tracking(unquote_plus(seg.partition("=")[0]))
+    )
+    query = _ESCAPE.sub(lambda m: m.group().upper(), query)
     return urlunsplit((scheme, netloc, path or "/", query, ""))
 
 
