@@ -63,9 +63,10 @@ def test_shipped_model_meets_the_quality_bar(default_model: Path) -> None:
     """Held-out split of the training data, at the base-rate threshold (precision-first)."""
     m = load_model(default_model).meta["metrics"]
     assert m["combined"]["precision"] >= 0.90 and m["combined"]["recall"] >= 0.80, m["combined"]
-    assert (
-        m["combined"]["fpr"] <= 0.02
-    )  # our own hard negatives: news and advisories about trafficking
+    # our own hard negatives: news and advisories about trafficking, and since round four the
+    # benign twins of reworded lures (data/DATASHEET.md), so harder than real text, where the
+    # rate is about 0.1 % (benchmarks/quality.py, tests/classifier/test_real_world_precision.py)
+    assert m["combined"]["fpr"] <= 0.03
 
 
 @pytest.mark.slow
@@ -81,3 +82,8 @@ def test_shipped_model_generalises_to_the_independent_holdout(
     m = evaluate_metrics([repo_root / "data" / "holdout" / "holdout-02.jsonl"], model=default_model)
     assert m["n"] == 400
     assert m["combined"]["recall"] >= 0.85 and m["combined"]["fpr"] <= 0.06, m["combined"]
+    # holdout-06: reworded on purpose and only ever measured (data/holdout/README-06.md); 0.92
+    # when written, so a change that loses more than two of its 100 positives fails here
+    m = evaluate_metrics([repo_root / "data" / "holdout" / "holdout-06.jsonl"], model=default_model)
+    assert m["n"] == 400
+    assert m["combined"]["recall"] >= 0.90 and m["combined"]["fpr"] <= 0.08, m["combined"]
