@@ -91,6 +91,9 @@ def test_age_span() -> None:
         ("18 years of age", [(18, 18)]),
         ("3 saal ka beta", [(3, 3)]),
         ("Papers mein umar 18 kar denge", [(18, 18)]),
+        # a duration word must be a whole word: "main" (Hinglish "I") is not "in"
+        ("main 16 saal ki hoon", [(16, 16)]),
+        ("in 16 saal mein", []),
         # an experience word after a negation does not turn an age into a duration
         ("girls 16 years, no experience needed", [(16, 16)]),
         ("need boys 14 years for shop work, no experience needed", [(14, 14)]),

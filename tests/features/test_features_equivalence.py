@@ -308,6 +308,7 @@ def test_a_currency_word_inside_a_word_is_no_currency(
     assert all(p.start > 6 + len(head) + len(word) for p in prices)
 
 
+_DURATION_BEFORE = re.compile(r"\b(?:in|next|coming|every|within|for|over|since|last|past)\s$")
 _AGE_FORMS = ["age {n}", "age: {n}", "{n} yrs", "{n} years", "{n} years old", "{n}yo",
               "{n} yo", "umar {n}", "{n} saal", "aged {n}", "{n} yr old"]  # fmt: skip
 
@@ -315,6 +316,8 @@ _AGE_FORMS = ["age {n}", "age: {n}", "{n} yrs", "{n} years", "{n} years old", "{
 @_SETTINGS
 @given(_BEFORE, st.sampled_from(_AGE_FORMS), st.integers(12, 60), _AFTER_CLAUSE)
 def test_ages_are_read_anywhere(before: str, form: str, n: int, after: str) -> None:
+    # ... except right after a duration word: "in 12 yrs", "for the next 3 years" (test_ages)
+    assume(not _DURATION_BEFORE.search(before.casefold()))
     ages = extract(before + form.format(n=n) + after).entities()["ages"]
     assert n in ages
 

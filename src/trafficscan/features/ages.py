@@ -55,8 +55,11 @@ _NOT_AGE_AFTER = re.compile(
     r"(?:(?!(?:no|not|without|zero|koi|nahi|nahin|bina)\b)[\w+#./-]+,?\s){1,5}"
     r"(?:experience|exp\b|anubhav))"
 )
+# a whole word before the number: "in" must not match the end of "main" ("main 16 saal ki hoon",
+# Hinglish for "I am 16")
 _NOT_AGE_BEFORE = re.compile(
-    trie(
+    r"\b"
+    + trie(
         [
             "experience",
             "exp",
