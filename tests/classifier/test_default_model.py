@@ -83,7 +83,7 @@ def test_shipped_model_generalises_to_the_independent_holdout(
     assert m["n"] == 400
     assert m["combined"]["recall"] >= 0.85 and m["combined"]["fpr"] <= 0.06, m["combined"]
     # holdouts 06 and 07: reworded on purpose and only ever measured (data/holdout/README-0*.md);
-    # 0.95 and 0.87 when written, so a change that loses more than a few positives fails here
+    # 0.95 and 0.85 when written, so a change that loses more than a few positives fails here
     m = evaluate_metrics([repo_root / "data" / "holdout" / "holdout-06.jsonl"], model=default_model)
     assert m["n"] == 400
     assert m["combined"]["recall"] >= 0.92 and m["combined"]["fpr"] <= 0.06, m["combined"]
