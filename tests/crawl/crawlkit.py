@@ -261,6 +261,25 @@ def ad_page(title: str, body: str = "", **extra: str) -> str:
     return f"<html><body><h1>{title}</h1><div class='body'>{body}</div>{more}</body></html>"
 
 
+def mock_listing_site(seen: list[str], listing_path: str, listing: str) -> httpx.MockTransport:
+    """An in-process site for any host: no robots.txt, ``listing`` at ``listing_path`` and an
+    :func:`ad_page` titled "Ad <n>" at every other path ending in ``/<n>``. Each requested URL
+    is appended to ``seen``, so a test sees exactly what a crawl would send (and to which host).
+    """
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        if request.url.path == "/robots.txt":
+            return httpx.Response(404)
+        if request.url.path == listing_path:
+            return httpx.Response(200, text=listing, headers={"content-type": "text/html"})
+        n = request.url.path.rsplit("/", 1)[-1]
+        page = ad_page(f"Ad {n}", f"Text of ad {n}")
+        return httpx.Response(200, text=page, headers={"content-type": "text/html"})
+
+    return httpx.MockTransport(handler)
+
+
 def start_server(site: Site) -> Callable[[], None]:
     """Start serving ``site`` on a random 127.0.0.1 port; returns the stop function."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(site))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from crawlkit import make_defaults
+from crawlkit import make_defaults, mock_listing_site
 
 from trafficscan.fetch.fetcher import Fetcher, FetchError
 from trafficscan.fetch.stats import CrawlStats
@@ -48,20 +48,6 @@ LISTING = f"""<html><body>
 </body></html>"""
 
 
-def _site(seen: list[str]) -> httpx.MockTransport:
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(str(request.url))
-        if request.url.path == "/robots.txt":
-            return httpx.Response(404)
-        if request.url.path == "/jobs":
-            return httpx.Response(200, text=LISTING, headers={"content-type": "text/html"})
-        n = request.url.path.rsplit("/", 1)[-1]
-        page = f"<html><body><h1>Ad {n}</h1><div class='body'>Cook wanted {n}</div></body></html>"
-        return httpx.Response(200, text=page, headers={"content-type": "text/html"})
-
-    return httpx.MockTransport(handler)
-
-
 @pytest.mark.parametrize("start_host", ["खोज.भारत", KHOJ, "खोज。भारत"])
 @pytest.mark.parametrize(
     "allowed", ['["खोज.भारत"]', f'["{KHOJ}"]', '["खोज.भारत:443"]', f'["{KHOJ.upper()}"]']
@@ -74,7 +60,7 @@ def test_a_unicode_host_is_allowed_in_either_spelling(
     cfg = _config(tmp_path, f"https://{start_host}/jobs", allowed)
     assert cfg.sources[0].hosts == frozenset({KHOJ})
     seen: list[str] = []
-    crawler = Crawler(cfg, cfg.sources, transport=_site(seen))
+    crawler = Crawler(cfg, cfg.sources, transport=mock_listing_site(seen, "/jobs", LISTING))
 
     async def go() -> list:
         return [ad async for ad in crawler.ads()]
@@ -95,7 +81,7 @@ def test_only_the_configured_unicode_host_is_allowed(tmp_path: Path) -> None:
     """A start URL on another host than ``allowed_hosts`` names is not fetched at all."""
     cfg = _config(tmp_path, f"https://{LOOKALIKE}/jobs", '["खोज.भारत"]')
     seen: list[str] = []
-    crawler = Crawler(cfg, cfg.sources, transport=_site(seen))
+    crawler = Crawler(cfg, cfg.sources, transport=mock_listing_site(seen, "/jobs", LISTING))
 
     async def go() -> list:
         return [ad async for ad in crawler.ads()]

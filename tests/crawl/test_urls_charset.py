@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import asyncio
 
-import httpx
 import pytest
-from crawlkit import html_source, make_config
+from crawlkit import html_source, make_config, mock_listing_site
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -118,17 +117,6 @@ def test_crawl_of_an_international_host_stays_on_it() -> None:
       <article class="ad"><a class="more" href="http://bucher.example/ad/3">elsewhere</a></article>
     </body></html>"""
     seen: list[str] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(str(request.url))
-        if request.url.path == "/robots.txt":
-            return httpx.Response(404)
-        if request.url.path == "/list":
-            return httpx.Response(200, text=listing, headers={"content-type": "text/html"})
-        n = request.url.path.rsplit("/", 1)[-1]
-        page = f"<html><body><h1>Ad {n}</h1><div class='body'>Text of ad {n}</div></body></html>"
-        return httpx.Response(200, text=page, headers={"content-type": "text/html"})
-
     src = html_source(
         "idn",
         ["http://bücher.example/list"],
@@ -136,7 +124,7 @@ def test_crawl_of_an_international_host_stays_on_it() -> None:
         fields={"title": "h1", "body": ".body"},
     )
     cfg = make_config(src)
-    crawler = Crawler(cfg, cfg.sources, transport=httpx.MockTransport(handler))
+    crawler = Crawler(cfg, cfg.sources, transport=mock_listing_site(seen, "/list", listing))
 
     async def go() -> list:
         return [ad async for ad in crawler.ads()]
