@@ -82,11 +82,11 @@ def test_shipped_model_generalises_to_the_independent_holdout(
     m = evaluate_metrics([repo_root / "data" / "holdout" / "holdout-02.jsonl"], model=default_model)
     assert m["n"] == 400
     assert m["combined"]["recall"] >= 0.85 and m["combined"]["fpr"] <= 0.06, m["combined"]
-    # holdouts 06 and 07: reworded on purpose and only ever measured (data/holdout/README-0*.md);
-    # 0.95 and 0.85 when written, so a change that loses more than a few positives fails here
-    m = evaluate_metrics([repo_root / "data" / "holdout" / "holdout-06.jsonl"], model=default_model)
-    assert m["n"] == 400
-    assert m["combined"]["recall"] >= 0.92 and m["combined"]["fpr"] <= 0.06, m["combined"]
-    m = evaluate_metrics([repo_root / "data" / "holdout" / "holdout-07.jsonl"], model=default_model)
-    assert m["n"] == 400
-    assert m["combined"]["recall"] >= 0.84 and m["combined"]["fpr"] <= 0.05, m["combined"]
+    # holdouts 06-08: reworded on purpose (data/holdout/README-0*.md); 06 and 08 only ever
+    # measured, 07's misses opened in round five. 0.96, 0.92 and 0.95 with round five's model,
+    # so a change that loses more than a few positives fails here
+    for name, recall, fpr in (("06", 0.93, 0.06), ("07", 0.89, 0.04), ("08", 0.92, 0.06)):
+        path = repo_root / "data" / "holdout" / f"holdout-{name}.jsonl"
+        m = evaluate_metrics([path], model=default_model)
+        assert m["n"] == 400
+        assert m["combined"]["recall"] >= recall and m["combined"]["fpr"] <= fpr, (name, m)

@@ -56,6 +56,18 @@ def test_ages(text: str, expected: list[tuple[int, int]]) -> None:
         # real job ads (EMSCAD): durations after "in" and "next"
         "with 9 shipped games in 10 years, across different genres",
         "supporting growth for the next 3 years",
+        # real job ads (EMSCAD, real-pages): a requirement on experience, a range after a
+        # duration, a degree, the work itself
+        "Experience of 2 to 5 years in airborne flight control systems",
+        "Experience range - Minimum 2 to 3 years",
+        "A minimum of 10 years safety work of a progressive nature",
+        "We're looking for folks who have at least: 2 years supporting Windows servers",
+        "At least 2 years in hands-on software testing roles",
+        "Minimum 2 years in a sales/business development role",
+        "Education: 2-4 year college degree preferred",
+        "1-5 years nursing or therapy",
+        "the length of an internship varies from 3 months to 1 year",
+        "you will get every thing in life in 2 or 3 years",
         "established for 10 years",
         "since 5 years",
         "5 years ago",
@@ -97,6 +109,10 @@ def test_age_span() -> None:
         # an experience word after a negation does not turn an age into a duration
         ("girls 16 years, no experience needed", [(16, 16)]),
         ("need boys 14 years for shop work, no experience needed", [(14, 14)]),
+        # a range of ages is still one age, and an age after a rejected duration is read
+        ("5 saal se kaam, ladki 16 saal", [(16, 16)]),
+        ("16-18 Year Olds Only", [(16, 18)]),
+        ("minimum age 16 years", [(16, 16)]),
     ],
 )
 def test_hinglish_durations_and_ages(text: str, expected: list[tuple[int, int]]) -> None:

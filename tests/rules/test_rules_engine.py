@@ -36,6 +36,33 @@ def test_keyword_boundaries_in_devanagari(make_rules):
     assert spans(hits, "t.hi") == [("लड़की", 3, 8)]
 
 
+def test_prefix_phrases_match_words_that_begin_with_them(make_rules):
+    rs = make_rules(
+        rule_yaml("t.stem", 'patterns:\n  - near: {terms: ["karza", "karz"], with: ["chuk*"]}'),
+        rule_yaml("t.whole", 'patterns:\n  - keywords: ["chuka"]'),
+    )
+    hits = rs.match(features("karza chukega tab jaana, karz chuka"))
+    # the span runs to the end of the inflected word, so the analyst sees what was written
+    assert spans(hits, "t.stem") == [
+        ("karza", 0, 5),
+        ("chukega", 6, 13),
+        ("karz", 25, 29),
+        ("chuka", 30, 35),
+    ]
+    assert spans(hits, "t.whole") == [("chuka", 30, 35)]  # the same stem, as a whole word
+    for text in ("karza achukega", "karza chu ka", "karza", "chukana"):
+        assert rs.match(features(text)) == [], text
+
+
+def test_prefix_phrase_of_several_words_and_in_devanagari(make_rules):
+    rs = make_rules(
+        rule_yaml("t.en", 'patterns:\n  - keywords: ["work it off*", "बच्च*"]'),
+    )
+    hits = rs.match(features("work it offf, बच्चों को"))
+    assert spans(hits, "t.en") == [("work it offf", 0, 12), ("बच्चों", 14, 20)]
+    assert rs.match(features("work itoff")) == []
+
+
 def test_emoji_keywords_need_no_word_boundary(make_rules):
     rs = make_rules(rule_yaml("t.rose", 'patterns:\n  - keywords: ["🌹"]', category="emoji-code"))
     assert spans(rs.match(features("🌹🌹 2000 only")), "t.rose") == [("🌹", 0, 1), ("🌹", 1, 2)]

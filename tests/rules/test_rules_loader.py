@@ -271,6 +271,12 @@ def test_every_entity_name_is_allowed_in_rules(tmp_path: Path):
             "is empty after normalisation",
             None,
         ),
+        (
+            'near: {terms: ["debt"], with: ["pay", "ka*"]}',
+            "[0].patterns[0].near.with[1]",
+            "prefix 'ka*' has a stem under three letters",
+            "write the whole words, or a longer stem",
+        ),
     ],
 )
 def test_one_problem_per_mistake(

@@ -42,13 +42,24 @@ _JUST_STOP = re.compile(
     r"\+|\s?(?:min|mins|minutes|hours?|hrs|days?|k\b|km|rs|rupees|girls?|boys?|seats?|slots?|"
     r"left|pcs|pieces|units|people|persons|members|spots|am\b|pm\b|ladies|profiles|photos|pics)"
 )
+_WORK_GERUNDS = [
+    "working", "supporting", "providing", "managing", "handling", "leading", "developing",
+    "designing", "building", "selling", "teaching", "testing", "coding", "writing", "nursing",
+    "driving", "cooking", "supervising", "maintaining", "administering", "operating", "serving",
+    "programming", "engineering", "marketing", "recruiting", "accounting", "consulting",
+]  # fmt: skip
 _NOT_AGE_AFTER = re.compile(
     # "10 years of experience", "5 saal purana", "10 saal ka experience": a duration, not an age;
     # "3 years' experience", "3-5 years’ experience": the possessive apostrophe changes nothing
     r"(?:['’]s?)?\s?(?:of\s(?!age\b)|(?:ka|ki|ke)\s(?:experience|exp\b|anubhav|kaam|business)|"
     r"(?:of\s)?(?:experience|exp\b|ago|in\s(?:business|service|the\s(?:field|industry))|"
     r"warranty|guarantee|contract|visa|work|old\scompany|lease|agreement|tak|back|before|"
-    r"pehle|baad|purana|purani|purane|ho\sgaye|se\s(?:business|kaam)|running|since|anniversary)|"
+    r"pehle|baad|purana|purani|purane|ho\sgaye|se\s(?:business|kaam)|running|since|anniversary|"
+    # "2-4 year college degree", "3 year course"; "5 years as a nurse", "1 year in a sales role"
+    r"college|degree|diploma|course|program|programme|as\san?\s|in\san?\s|"
+    # "2 years supporting Windows servers", "1-5 years travel nursing": the work itself
+    + trie(_WORK_GERUNDS)
+    + r"\b)|"
     # "2 - 3 years full stack development experience", "1 year customer service, sales or
     # marketing experience": the experience word a few words on, unless negated on the way
     # ("16 years fresh, no experience needed" is still an age)
@@ -95,10 +106,24 @@ _NOT_AGE_BEFORE = re.compile(
             "imprisonment",
             "jail",
             "sentence",
+            # "minimum 2 years in sales", "at least 2 years supporting": a requirement on
+            # experience (an age requirement names the age: "age minimum 18" is read above)
+            "minimum",
+            "min",
+            "least",
+            "atleast",
+            # "3 months to 1 year"
+            "months to",
+            "weeks to",
+            "days to",
         ]
     )
     + r"\s?(?:of|:|-)?\s?$"
 )
+
+
+# between the two numbers of a range or an alternative: "2 to 5", "2-3", "2 or 3"
+_RANGE_GAP = re.compile(r"\s?(?:-|–|—|/|to|or|se|से)\s?")
 
 
 def _int(s: str) -> int:
@@ -126,8 +151,12 @@ def ages_from_digits(view: NormalizedText, digit_spans: list[tuple[int, int]]) -
     text = view.text
     out: list[Age] = []
     done = 0
+    rejected = -1  # end of the last number read as a duration, not an age
     for s, e in digit_spans:
         if s < done or e - s > 2 or (s > 0 and text[s - 1] in ".,"):
+            continue
+        if rejected >= 0 and _RANGE_GAP.fullmatch(text, rejected, s) is not None:
+            rejected = e  # "experience of 2 to 5 years", "in 2 or 3 years": one duration
             continue
         after = match_after(_AFTER, _AFTER_FIRST, text, e)
         if after is not None:
@@ -149,11 +178,20 @@ def ages_from_digits(view: NormalizedText, digit_spans: list[tuple[int, int]]) -
         elif yrs is not None:
             if s > 0 and text[s - 1].isalpha():
                 continue  # "covid19 years"... a number glued to a word is not an age
-            if _NOT_AGE_AFTER.match(text, after_end) is not None:
-                continue
-            if _NOT_AGE_BEFORE.search(text, max(0, s - 25), s) is not None:
+            if (
+                _NOT_AGE_AFTER.match(text, after_end) is not None
+                or _NOT_AGE_BEFORE.search(text, max(0, s - 25), s) is not None
+            ):
+                rejected = e
                 continue
         else:
+            if (
+                b is None
+                and _RANGE_GAP.match(text, e) is not None
+                and _NOT_AGE_BEFORE.search(text, max(0, s - 25), s) is not None
+            ):
+                rejected = e  # "in 2 or 3 years": the 3 goes with the 2
+                continue
             if b is not None or not _may_follow_just(text, s):
                 continue
             just = search_end(_JUST_BEFORE, text, max(0, s - 20), s)

@@ -336,11 +336,19 @@ FUNCTION_WORDS = frozenset(
         "nor it its this that these those there here he she his her him they them their we our us "
         "you your i me my what which who whom whose when where why how all any each some such "
         "very just also only not no do does did done has have had having get gets got up out off "
-        "over under after before per via etc "
+        "over under after before per via etc within during "
         "ka ki ke ko se me mein hai hain tha thi the ho hoga hogi honge hum ham aap tum woh yeh "
         "ye wo aur ya bhi to na nahi nahin kar karo karna karte karein kiya diya diye de do liye "
         "liya jayega jayegi jayenge jaayega wala wali wale koi kuch sab ek par pe tak "
+        # Hinglish adverbs, pronouns and auxiliaries: in round five "toh", "aaj" and "wahan"
+        # were cited as the indicator of flagged chats
+        "toh aaj kal ab abhi phir fir wahan wahaan yahan yahaan jab tab agar lekin magar kyunki "
+        "kya kab kaise kaun kahan kahaan uska uski uske unka unki unke iska iski iske mera meri "
+        "mere tera teri tere apna apni apne hamara hamari hamare raha rahi rahe gaya gayi gaye "
+        "sakta sakti sakte "
         "में की का के को है हैं था थी थे से और ही भी पर यह वह ये वो हम आप तो ना नहीं कि एक लिए "
+        "अब फिर जब तब अगर लेकिन क्या कब कैसे कौन कहाँ यहाँ वहाँ उसका उसकी उसके मेरा मेरी अपना "
+        "अपनी अपने रहा रही रहे गया गई गए सकता सकती सकते तक "
     ).split()
 )
 

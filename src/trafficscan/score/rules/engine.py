@@ -4,7 +4,8 @@ Everything is compiled once per :class:`RuleSet`:
 
 * every phrase of every rule -- ``keywords``, ``near`` terms and ``with`` phrases, ``requires``
   keywords and ``unless`` words -- goes into ONE Aho-Corasick automaton, so an ad is scanned
-  once whatever the number of keywords (5,000 extra keywords cost almost nothing);
+  once whatever the number of keywords (5,000 extra keywords cost almost nothing); a phrase
+  ending in ``*`` (``chuk*``) is stored without it and matches any word that begins with it;
 * every regex goes into one ``re2.Set``, which says in one linear pass which regexes match at
   all; only those are run again to find their spans;
 * an index from phrase / regex / entity to the rules it can trigger, so only rules with at
@@ -68,6 +69,26 @@ class _WordChars(dict[str, bool]):
 
 
 _IS_WORD = _WordChars()
+
+
+def is_prefix_phrase(phrase: str) -> bool:
+    """True for ``chuk*``: a phrase whose last word may go on (chuka, chukana, chukega).
+
+    Inflections defeat whole-word lists (Hinglish verbs, English -ed/-ing/-s), and a regex per
+    stem would leave the automaton; the stem stays one automaton entry.
+    """
+    return len(phrase) > 1 and phrase[-1] == "*" and is_word_char(phrase[-2])
+
+
+def prefix_stem_too_short(phrase: str) -> bool:
+    """A stem of fewer than three letters (``ka*``) would match a large share of all words."""
+    if not is_prefix_phrase(phrase):
+        return False
+    words = _WORD_RE.findall(phrase[:-1])
+    return not words or len(words[-1]) < _MIN_STEM
+
+
+_MIN_STEM = 3
 
 
 @functools.lru_cache(maxsize=65_536)  # the loader checks each phrase, then the engine stores it
@@ -179,11 +200,17 @@ class _Compiled:
                         self.near_by_with.setdefault(pid, set()).add(near)
         self.near_entities = frozenset(self.near_entity)
 
-        self.automaton = ahocorasick.Automaton()
+        # One automaton key per stem: "chuka" and "chuka*" share it, as (whole-word id, prefix
+        # id), -1 where the pack has only one of them.
+        stems: dict[str, list[int]] = {}
         for phrase, pid in self.phrase_ids.items():
-            left = is_word_char(phrase[0])
-            right = is_word_char(phrase[-1])
-            self.automaton.add_word(phrase, (pid, len(phrase), left, right))
+            prefix = is_prefix_phrase(phrase)
+            stems.setdefault(phrase[:-1] if prefix else phrase, [-1, -1])[prefix] = pid
+        self.automaton = ahocorasick.Automaton()
+        for stem, (pid, prefix_pid) in stems.items():
+            left = is_word_char(stem[0])
+            right = is_word_char(stem[-1])
+            self.automaton.add_word(stem, (pid, prefix_pid, len(stem), left, right))
         if self.phrase_ids:
             self.automaton.make_automaton()
 
@@ -269,19 +296,24 @@ class _Scan:
         n = len(text)
         phrases: dict[int, list[Span]] = {}
         if compiled.phrase_ids and text:
-            # a whole-word phrase may not touch a word character (see _WordChars)
+            # a whole-word phrase may not touch a word character (see _WordChars); a prefix
+            # phrase must start a word and its span runs on to the end of that word
             is_word = _IS_WORD
-            for end, (pid, length, left, right) in compiled.automaton.iter(text):
+            for end, (pid, prefix_pid, length, left, right) in compiled.automaton.iter(text):
                 start = end - length + 1
                 if left and start > 0 and is_word[text[start - 1]]:
                     continue
-                if right and end + 1 < n and is_word[text[end + 1]]:
-                    continue
-                spans = phrases.get(pid)
-                if spans is None:
-                    phrases[pid] = [(start, end + 1)]
-                else:
-                    spans.append((start, end + 1))
+                stop = end + 1
+                if pid >= 0 and not (right and stop < n and is_word[text[stop]]):
+                    spans = phrases.get(pid)
+                    if spans is None:
+                        phrases[pid] = [(start, stop)]
+                    else:
+                        spans.append((start, stop))
+                if prefix_pid >= 0:
+                    while stop < n and is_word[text[stop]]:
+                        stop += 1
+                    phrases.setdefault(prefix_pid, []).append((start, stop))
         self.phrases = phrases
         self.present = frozenset(phrases)
         self.regex_hits = compiled.regex_hits(text) if compiled.regexes else set()

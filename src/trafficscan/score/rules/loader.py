@@ -20,7 +20,12 @@ from trafficscan.core.errors import InputError, Problem
 from trafficscan.core.resources import bundled_rules_dir
 from trafficscan.core.schema import Report, schema_path, validate
 from trafficscan.core.yamlsrc import KeyPath, Located, load_located
-from trafficscan.score.rules.engine import RuleSet, compile_regex, normalize_phrase
+from trafficscan.score.rules.engine import (
+    RuleSet,
+    compile_regex,
+    normalize_phrase,
+    prefix_stem_too_short,
+)
 from trafficscan.score.rules.spec import (
     DEFAULT_WITHIN,
     Entity,
@@ -76,10 +81,20 @@ def _uppercase_literals(regex: str) -> list[str]:
 
 
 def check_phrases(report: Report, phrases: Any, path: KeyPath) -> None:
-    """A phrase of only punctuation or spaces normalises to nothing and could never match."""
+    """A phrase of only punctuation or spaces normalises to nothing and could never match;
+    a prefix phrase (``chuk*``) with a stem under three letters would match most words."""
     for i, phrase in enumerate(phrases if isinstance(phrases, list) else ()):
-        if isinstance(phrase, str) and phrase.strip() and not normalize_phrase(phrase):
+        if not isinstance(phrase, str) or not phrase.strip():
+            continue
+        normal = normalize_phrase(phrase)
+        if not normal:
             report.add((*path, i), f"{phrase!r} is empty after normalisation")
+        elif prefix_stem_too_short(normal):
+            report.add(
+                (*path, i),
+                f"prefix {phrase!r} has a stem under three letters",
+                "it would match too many words; write the whole words, or a longer stem",
+            )
 
 
 def check_semantics(report: Report, data: Any) -> None:
