@@ -96,8 +96,10 @@ def load_model_choice(choice: str | None) -> LoadedModel | None:
 
 #: Entity signals that count as a stated indicator on their own (names of ``Features.entity_spans``).
 ENTITY_INDICATORS = ("minor_age", "obfuscated_phone", "scam_hub")
-#: An indicator word must move the model's log-odds by at least this much to be cited.
-MIN_TERM_WEIGHT = 0.5
+#: An indicator word must move the model's log-odds by at least this much to be cited. 0.6 since
+#: round five: with character n-grams weighted down (``TrainSettings.char_weight``) word weights
+#: grew, and at 0.5 words such as "the next" and "earn" carried legitimate job ads (docs/model.md).
+MIN_TERM_WEIGHT = 0.6
 
 
 class Scorer:

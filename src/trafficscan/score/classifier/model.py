@@ -336,7 +336,7 @@ FUNCTION_WORDS = frozenset(
         "nor it its this that these those there here he she his her him they them their we our us "
         "you your i me my what which who whom whose when where why how all any each some such "
         "very just also only not no do does did done has have had having get gets got up out off "
-        "over under after before per via etc within during "
+        "over under after before per via etc within during next "
         "ka ki ke ko se me mein hai hain tha thi the ho hoga hogi honge hum ham aap tum woh yeh "
         "ye wo aur ya bhi to na nahi nahin kar karo karna karte karein kiya diya diye de do liye "
         "liya jayega jayegi jayenge jaayega wala wali wale koi kuch sab ek par pe tak "
