@@ -51,7 +51,8 @@ def test_verdicts_stop_the_cleared_false_alarms_and_add_none_on_real_listings(
     assert run.code == 0, run.err
     negatives = [
         json.loads(line)
-        for path in sorted((repo_root / "data" / "holdout").glob("*.jsonl"))
+        # holdouts 01-07: a fixed set, so the count below does not move with every new holdout
+        for path in sorted((repo_root / "data" / "holdout").glob("holdout-0[1-7].jsonl"))
         for line in path.read_text(encoding="utf-8").splitlines()
     ]
     negatives = [r for r in negatives if r["label"] == 0]
