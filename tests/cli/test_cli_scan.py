@@ -63,6 +63,10 @@ def test_demo_scan_flags_the_suspicious_ads_and_explains_why(demo_scan: dict) ->
         "used-honda-activa-2019-pune.html",
         "maths-science-tuition-class-9-10.html",
         "anti-trafficking-volunteers-railway-stations.html",
+        # hard negatives a model once flagged on "girls" + "signal" (a landmark) and on
+        # "hotel visits" in "No home or hotel visits"
+        "womens-pg-koramangala.html",
+        "kerala-ayurveda-panchakarma-centre.html",
     ):
         assert benign not in urls, f"{benign} flagged"
     for item in doc["items"]:
