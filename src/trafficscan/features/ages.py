@@ -123,7 +123,7 @@ _NOT_AGE_BEFORE = re.compile(
 
 
 # between the two numbers of a range or an alternative: "2 to 5", "2-3", "2 or 3"
-_RANGE_GAP = re.compile(r"\s?(?:-|–|—|/|to|or|se|से)\s?")
+_RANGE_GAP = re.compile(rf"\s?(?:{'|'.join([*_RANGE_SEPS, 'or'])})\s?")
 
 
 def _int(s: str) -> int:

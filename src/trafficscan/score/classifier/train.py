@@ -212,12 +212,13 @@ def fit_fold(
     # scaled back after it: the same decision values at scoring time, but an L2 penalty
     # 1/char_weight² times heavier on them, so the evidence moves into word terms, which an
     # analyst can cite (see docs/model.md, "Words carry the evidence").
-    scale = s.char_weight
-    if scale != 1 and n_text > len(terms):
+    chars = slice(len(terms), n_text)
+    scale = s.char_weight if n_text > len(terms) else 1.0
+    if scale != 1:
         import scipy.sparse as sp
 
         column_scale = np.ones(X.shape[1])
-        column_scale[len(terms) : n_text] = scale
+        column_scale[chars] = scale
         X = X @ sp.diags(column_scale, format="csr")
     clf = LogisticRegression(
         C=s.C, class_weight="balanced", max_iter=5000, solver="liblinear", random_state=s.seed
@@ -225,8 +226,7 @@ def fit_fold(
     clf.fit(X[:, cols], y)
     coef = np.zeros((1, X.shape[1]))
     coef[0, cols] = clf.coef_[0]
-    if scale != 1 and n_text > len(terms):
-        coef[0, len(terms) : n_text] *= scale
+    coef[0, chars] *= scale
     clf.coef_ = coef
     clf.n_features_in_ = X.shape[1]
     out = None
